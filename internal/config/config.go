@@ -1,0 +1,284 @@
+// Package config holds faxgate's typed configuration: defaults, overridden
+// by FAXGATE_* environment variables, overridden by command-line flags, then
+// validated with messages that name the flag and say what is wanted. It has
+// no package-level state: callers pass the flag set and the environment.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Off disables a listener (--smtp off, --sip off).
+const Off = "off"
+
+// RTP port range bounds (below 1024 needs privileges).
+const (
+	MinRTPPort = 1024
+	MaxRTPPort = 65535
+)
+
+// Config is the configuration of one faxgate process.
+type Config struct {
+	DataDir     string // --data: folder for the SQLite database and files
+	DB          string // --db: "" = SQLite in DataDir; postgres://... for PostgreSQL
+	HTTPAddr    string // --http: portal, API, /healthz, /metrics
+	SMTPAddr    string // --smtp: email-to-fax listener, "off" disables
+	SIPAddr     string // --sip: SIP listener, "off" disables
+	RTPPortLo   int    // --rtp-ports LO-HI: media ports
+	RTPPortHi   int
+	PublicIP    string // --public-ip: address announced in SDP/SIP ("" = detect)
+	EmailDomain string // --email-domain: <number>@DOMAIN email-to-fax
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (--trusted-proxies CIDR,...); empty = use the peer address only.
+	TrustedProxies  []netip.Prefix
+	SessionIdle     time.Duration // --session-idle: portal session idle timeout
+	SessionAbsolute time.Duration // --session-absolute: portal session lifetime
+	LogLevel        string        // --log-level: debug|info|warn|error
+	LogFormat       string        // --log-format: text|json
+
+	envErr error // FAXGATE_* values that did not parse, reported by Validate
+}
+
+// Default returns the documented defaults (DESIGN.md §7).
+func Default() Config {
+	return Config{
+		DataDir:         "./data",
+		HTTPAddr:        ":8080",
+		SMTPAddr:        ":2525",
+		SIPAddr:         ":5060",
+		RTPPortLo:       20000,
+		RTPPortHi:       29999,
+		SessionIdle:     2 * time.Hour,
+		SessionAbsolute: 24 * time.Hour,
+		LogLevel:        "info",
+		LogFormat:       "text",
+	}
+}
+
+// setting is one configuration item: its flag, its environment variable and
+// how to bind it to a Config.
+type setting struct {
+	flag, env, usage string
+	value            func(c *Config) flag.Value
+}
+
+func settings() []setting {
+	return []setting{
+		{"data", "FAXGATE_DATA", "data `folder` (SQLite database, documents, faxes)", strVal(func(c *Config) *string { return &c.DataDir })},
+		{"db", "FAXGATE_DB", "database `DSN`: empty = SQLite file in the data folder, postgres://... = PostgreSQL", strVal(func(c *Config) *string { return &c.DB })},
+		{"http", "FAXGATE_HTTP", "HTTP listen `address` (portal, API, /healthz, /metrics)", strVal(func(c *Config) *string { return &c.HTTPAddr })},
+		{"smtp", "FAXGATE_SMTP", "SMTP listen `address` for email-to-fax, or off", strVal(func(c *Config) *string { return &c.SMTPAddr })},
+		{"sip", "FAXGATE_SIP", "SIP listen `address`, or off", strVal(func(c *Config) *string { return &c.SIPAddr })},
+		{"rtp-ports", "FAXGATE_RTP_PORTS", "media port `range` LO-HI", func(c *Config) flag.Value { return (*portRange)(c) }},
+		{"public-ip", "FAXGATE_PUBLIC_IP", "public `IP` announced in SIP/SDP (default: detected)", strVal(func(c *Config) *string { return &c.PublicIP })},
+		{"email-domain", "FAXGATE_EMAIL_DOMAIN", "`domain` for <number>@domain email-to-fax", strVal(func(c *Config) *string { return &c.EmailDomain })},
+		{"trusted-proxies", "FAXGATE_TRUSTED_PROXIES", "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is trusted", func(c *Config) flag.Value { return (*prefixList)(&c.TrustedProxies) }},
+		{"session-idle", "FAXGATE_SESSION_IDLE", "portal session idle `timeout`", durVal(func(c *Config) *time.Duration { return &c.SessionIdle })},
+		{"session-absolute", "FAXGATE_SESSION_ABSOLUTE", "portal session maximum `lifetime`", durVal(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
+		{"log-level", "FAXGATE_LOG_LEVEL", "log `level`: debug, info, warn or error", strVal(func(c *Config) *string { return &c.LogLevel })},
+		{"log-format", "FAXGATE_LOG_FORMAT", "log `format`: text or json", strVal(func(c *Config) *string { return &c.LogFormat })},
+	}
+}
+
+// RegisterFlags defines every configuration flag on fs, bound to c; the
+// flags' defaults are c's current values.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	for _, s := range settings() {
+		fs.Var(s.value(c), s.flag, s.usage+" (env "+s.env+")")
+	}
+}
+
+// ApplyEnv overrides c with the FAXGATE_* variables that are set (non-empty).
+// Values that do not parse are kept aside and reported by Validate.
+func (c *Config) ApplyEnv(getenv func(string) string) {
+	var errs []error
+	for _, s := range settings() {
+		v := getenv(s.env)
+		if v == "" {
+			continue
+		}
+		if err := s.value(c).Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.env, err))
+		}
+	}
+	c.envErr = errors.Join(errs...)
+}
+
+// Load builds the configuration: defaults, then the environment, then the
+// flags in args (parsed with fs, which may carry the caller's own flags),
+// then Validate.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	c := Default()
+	c.ApplyEnv(getenv)
+	c.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// SMTPEnabled reports whether the SMTP listener should run.
+func (c Config) SMTPEnabled() bool { return c.SMTPAddr != Off }
+
+// SIPEnabled reports whether the SIP listener should run.
+func (c Config) SIPEnabled() bool { return c.SIPAddr != Off }
+
+// SlogLevel returns LogLevel as a slog.Level (info when invalid).
+func (c Config) SlogLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// NewLogger returns the process logger writing to w in LogFormat at
+// LogLevel.
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.SlogLevel()}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// strVal binds a string field.
+func strVal(field func(*Config) *string) func(*Config) flag.Value {
+	return func(c *Config) flag.Value { return (*stringValue)(field(c)) }
+}
+
+type stringValue string
+
+func (s *stringValue) Set(v string) error { *s = stringValue(strings.TrimSpace(v)); return nil }
+func (s *stringValue) String() string     { return string(*s) }
+
+// durVal binds a duration field.
+func durVal(field func(*Config) *time.Duration) func(*Config) flag.Value {
+	return func(c *Config) flag.Value { return (*durationValue)(field(c)) }
+}
+
+type durationValue time.Duration
+
+func (d *durationValue) Set(v string) error {
+	x, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("want a duration such as 30m or 2h, got %q", v)
+	}
+	*d = durationValue(x)
+	return nil
+}
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+// portRange is the LO-HI view of Config's RTP ports.
+type portRange Config
+
+func (p *portRange) Set(v string) error {
+	lo, hi, ok := strings.Cut(strings.TrimSpace(v), "-")
+	l, errL := strconv.Atoi(strings.TrimSpace(lo))
+	h, errH := strconv.Atoi(strings.TrimSpace(hi))
+	if !ok || errL != nil || errH != nil {
+		return fmt.Errorf("want LO-HI such as 20000-29999, got %q", v)
+	}
+	p.RTPPortLo, p.RTPPortHi = l, h
+	return nil
+}
+
+func (p *portRange) String() string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d-%d", p.RTPPortLo, p.RTPPortHi)
+}
+
+// prefixList is a comma-separated list of CIDRs (a bare IP is a /32 or /128).
+type prefixList []netip.Prefix
+
+func (l *prefixList) Set(v string) error {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := parsePrefix(part)
+		if err != nil {
+			return err
+		}
+		out = append(out, p)
+	}
+	*l = out
+	return nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("want CIDRs such as 10.0.0.0/8,192.0.2.1, got %q", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func (l *prefixList) String() string {
+	if l == nil {
+		return ""
+	}
+	parts := make([]string, len(*l))
+	for i, p := range *l {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// validListen checks HOST:PORT (host optional).
+func validListen(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host != "" && strings.ContainsAny(host, " /") {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+// LogValue implements slog.LogValuer: the configuration as log attributes,
+// with any password in the database DSN hidden.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("data", c.DataDir), slog.String("db", RedactDSN(c.DB)),
+		slog.String("http", c.HTTPAddr), slog.String("smtp", c.SMTPAddr), slog.String("sip", c.SIPAddr),
+		slog.String("rtp_ports", fmt.Sprintf("%d-%d", c.RTPPortLo, c.RTPPortHi)),
+		slog.String("public_ip", c.PublicIP), slog.String("email_domain", c.EmailDomain),
+		slog.String("trusted_proxies", (*prefixList)(&c.TrustedProxies).String()),
+		slog.Duration("session_idle", c.SessionIdle), slog.Duration("session_absolute", c.SessionAbsolute),
+		slog.String("log_level", c.LogLevel), slog.String("log_format", c.LogFormat),
+	)
+}
+
+// RedactDSN hides the password of a URL-style DSN ("postgres://u:pw@h/db"
+// becomes "postgres://u:xxxxx@h/db"); other strings are returned unchanged.
+func RedactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); !ok {
+		return dsn
+	}
+	return u.Redacted()
+}
