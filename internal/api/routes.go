@@ -1,0 +1,109 @@
+package api
+
+import (
+	"net/http"
+
+	"faxgate/internal/model"
+)
+
+var (
+	adminOnly    = []model.Role{model.RoleAdmin}
+	tenantAdmins = []model.Role{model.RoleAdmin, model.RoleTenant}
+)
+
+var pageParams = []Param{
+	{Name: "limit", Type: "integer", Desc: "Page size, 1 to 500 (default 50)."},
+	{Name: "cursor", Desc: "next_cursor of the previous page."},
+}
+
+var tenantParam = Param{Name: "tenant_id", Desc: "Admins: the tenant to act on. Others may omit it or pass their own."}
+
+func withPage(ps ...Param) []Param { return append(ps, pageParams...) }
+
+// logoTypes are the raw request bodies PUT /branding/logo accepts.
+var logoTypes = []string{"image/png", "image/jpeg", "image/svg+xml", "multipart/form-data"}
+
+// routeTable is THE list of endpoints: Register and the OpenAPI document are
+// both generated from it.
+func (a *API) routeTable() []Route {
+	return []Route{
+		{Method: "GET", Path: Prefix + "/openapi.json", ID: "getOpenAPI", Tag: "meta", Public: true,
+			Summary: "This OpenAPI 3.0 document.", handle: a.serveDocument},
+
+		{Method: "GET", Path: Prefix + "/me", ID: "getMe", Tag: "me", Resp: User{},
+			Summary: "The authenticated user.", handle: a.getMe},
+		{Method: "PATCH", Path: Prefix + "/me", ID: "updateMe", Tag: "me", Body: UserPatch{}, Resp: User{},
+			Errors: []int{409}, Summary: "Change the own profile (name, phone, email, api username).",
+			Description: "Role, status and tenant cannot be changed here (403).", handle: a.patchMe},
+		{Method: "POST", Path: Prefix + "/me/password", ID: "changeMyPassword", Tag: "me", Body: PasswordChange{},
+			Status: http.StatusNoContent, Summary: "Change the own password; signs out the other sessions.",
+			handle: a.changeMyPassword},
+
+		{Method: "GET", Path: Prefix + "/tenants", ID: "listTenants", Tag: "tenants", Roles: adminOnly,
+			Resp: TenantList{}, Summary: "List tenants, newest first.", handle: a.listTenants,
+			Query: withPage(Param{Name: "q", Desc: "Name contains."},
+				Param{Name: "status", Enum: []string{"active", "suspended"}})},
+		{Method: "POST", Path: Prefix + "/tenants", ID: "createTenant", Tag: "tenants", Roles: adminOnly,
+			Body: TenantInput{}, Resp: Tenant{}, Status: http.StatusCreated, Errors: []int{409},
+			Summary: "Create a tenant.", handle: a.createTenant},
+		{Method: "GET", Path: Prefix + "/tenants/{id}", ID: "getTenant", Tag: "tenants", Resp: Tenant{},
+			Summary: "Get a tenant (admins: any; others: their own).", handle: a.getTenant},
+		{Method: "PATCH", Path: Prefix + "/tenants/{id}", ID: "updateTenant", Tag: "tenants", Roles: adminOnly,
+			Body: TenantInput{}, Resp: Tenant{}, Errors: []int{409},
+			Summary: "Change a tenant (suspend: status=suspended).", handle: a.patchTenant},
+
+		{Method: "GET", Path: Prefix + "/users", ID: "listUsers", Tag: "users", Roles: tenantAdmins,
+			Resp: UserList{}, Summary: "List users (tenants: their own), newest first.", handle: a.listUsers,
+			Query: withPage(Param{Name: "q", Desc: "Email or name contains."},
+				Param{Name: "role", Enum: []string{"admin", "tenant", "user"}},
+				Param{Name: "status", Enum: []string{"active", "disabled"}}, tenantParam)},
+		{Method: "POST", Path: Prefix + "/users", ID: "createUser", Tag: "users", Roles: tenantAdmins,
+			Body: UserCreate{}, Resp: User{}, Status: http.StatusCreated, Errors: []int{404, 409},
+			Summary: "Create a user (tenants: roles tenant or user in their own tenant).", handle: a.createUser},
+		{Method: "GET", Path: Prefix + "/users/{id}", ID: "getUser", Tag: "users", Resp: User{},
+			Summary: "Get a user.", handle: a.getUser},
+		{Method: "PATCH", Path: Prefix + "/users/{id}", ID: "updateUser", Tag: "users", Body: UserPatch{},
+			Resp: User{}, Errors: []int{409}, Summary: "Change a user; only the fields present change.",
+			handle: a.patchUser},
+		{Method: "DELETE", Path: Prefix + "/users/{id}", ID: "deleteUser", Tag: "users", Roles: tenantAdmins,
+			Status: http.StatusNoContent, Summary: "Delete a user, its sessions and API keys.", handle: a.deleteUser},
+		{Method: "POST", Path: Prefix + "/users/{id}/password", ID: "resetUserPassword", Tag: "users",
+			Roles: tenantAdmins, Body: PasswordReset{}, Status: http.StatusNoContent,
+			Summary: "Set another user's password.", handle: a.resetPassword},
+
+		{Method: "GET", Path: Prefix + "/api-keys", ID: "listAPIKeys", Tag: "api-keys", Resp: APIKeyList{},
+			Summary: "List the own API keys.", handle: a.listAPIKeys},
+		{Method: "POST", Path: Prefix + "/api-keys", ID: "createAPIKey", Tag: "api-keys", Body: APIKeyCreate{},
+			Resp: APIKeyCreated{}, Status: http.StatusCreated,
+			Summary: "Create an API key; the secret is in the answer, only this once.", handle: a.createAPIKey},
+		{Method: "DELETE", Path: Prefix + "/api-keys/{id}", ID: "revokeAPIKey", Tag: "api-keys",
+			Status: http.StatusNoContent, Summary: "Revoke an own API key.", handle: a.revokeAPIKey},
+
+		{Method: "GET", Path: Prefix + "/branding", ID: "getBranding", Tag: "branding", Resp: Branding{},
+			Query: []Param{tenantParam}, Summary: "The tenant's branding (defaults until set).", handle: a.getBranding},
+		{Method: "PUT", Path: Prefix + "/branding", ID: "updateBranding", Tag: "branding", Roles: tenantAdmins,
+			Query: []Param{tenantParam}, Body: BrandingInput{}, Resp: Branding{}, Errors: []int{409},
+			Summary: "Set branding fields; absent fields keep their value.", handle: a.putBranding},
+		{Method: "GET", Path: Prefix + "/branding/logo", ID: "getBrandingLogo", Tag: "branding",
+			Query: []Param{tenantParam}, RespTypes: []string{"image/png", "image/jpeg", "image/svg+xml"},
+			Summary: "The tenant's logo image (404 when none).", handle: a.getLogo},
+		{Method: "PUT", Path: Prefix + "/branding/logo", ID: "setBrandingLogo", Tag: "branding",
+			Roles: tenantAdmins, Query: []Param{tenantParam}, BodyTypes: logoTypes, Resp: Branding{},
+			MaxBody: logoMaxBody,
+			Summary: "Upload the logo: PNG, JPEG or SVG (sanitised), at most 512 KiB, as the raw body or multipart field \"logo\".",
+			handle:  a.putLogo},
+		{Method: "DELETE", Path: Prefix + "/branding/logo", ID: "deleteBrandingLogo", Tag: "branding",
+			Roles: tenantAdmins, Query: []Param{tenantParam}, Status: http.StatusNoContent,
+			Summary: "Remove the logo.", handle: a.deleteLogo},
+
+		{Method: "GET", Path: Prefix + "/activities", ID: "listActivities", Tag: "activities",
+			Resp: ActivityList{}, handle: a.listActivities,
+			Summary: "System Activities, newest first (tenants: their tenant; users: their own actions).",
+			Query: withPage(
+				Param{Name: "from", Desc: "From this time (RFC 3339) or day (YYYY-MM-DD), inclusive."},
+				Param{Name: "to", Desc: "Until this time (RFC 3339, exclusive) or day (YYYY-MM-DD, inclusive)."},
+				Param{Name: "user_id", Desc: "Only actions of this user."},
+				Param{Name: "action", Desc: "Action or action prefix, e.g. auth. or user.created."},
+				tenantParam)},
+	}
+}

@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+
+	"faxgate/internal/api"
+	"faxgate/internal/audit"
+	"faxgate/internal/auth"
+	"faxgate/internal/config"
+	"faxgate/internal/jobs"
+	"faxgate/internal/store"
+	"faxgate/internal/tenancy"
+)
+
+// App is one faxgate node: store, workers, services and the HTTP server.
+type App struct {
+	cfg     config.Config
+	o       options
+	log     *slog.Logger
+	store   *store.Store
+	jobs    *jobs.Jobs
+	audit   *audit.Service
+	auth    *auth.Service
+	tenancy *tenancy.Service
+	api     *api.API
+	reg     *prometheus.Registry
+	handler http.Handler
+
+	started atomic.Bool // workers running: /healthz reports ready
+	addr    atomic.Value
+}
+
+type options struct {
+	logger     *slog.Logger
+	now        func() time.Time
+	authConfig func(*auth.Config)
+	openTime   time.Duration
+	shutdown   time.Duration
+	version    string
+}
+
+// Option customises New.
+type Option func(*options)
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithClock sets the clock of the services (sessions, throttling, audit);
+// tests use it to expire sessions without waiting.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithAuthConfig adjusts the auth configuration built from the config
+// (tests use cheap password hashing and no failure delay).
+func WithAuthConfig(f func(*auth.Config)) Option { return func(o *options) { o.authConfig = f } }
+
+// WithShutdownTimeout bounds the graceful shutdown (default 20 s).
+func WithShutdownTimeout(d time.Duration) Option { return func(o *options) { o.shutdown = d } }
+
+// WithVersion sets the version shown in the OpenAPI document.
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
+
+// New opens the store and builds every component. It does not migrate the
+// database (see Migrate) and starts nothing (see Start and Run).
+func New(cfg config.Config, opts ...Option) (*App, error) {
+	o := options{now: time.Now, openTime: 30 * time.Second, shutdown: 20 * time.Second}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, o: o, log: o.logger}
+	ctx, cancel := context.WithTimeout(context.Background(), o.openTime)
+	defer cancel()
+	st, err := store.Open(ctx, cfg.DB, cfg.DataDir, a.log)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	if err := a.build(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build() error {
+	a.audit = audit.NewService(a.store, a.log, a.o.now)
+	acfg := auth.Config{SessionIdle: a.cfg.SessionIdle, SessionAbsolute: a.cfg.SessionAbsolute, Logger: a.log}
+	if a.o.authConfig != nil {
+		a.o.authConfig(&acfg)
+	}
+	a.auth = auth.NewService(a.store, a.audit, acfg, a.o.now)
+	a.tenancy = tenancy.NewService(a.store, a.audit, a.o.now,
+		tenancy.WithHasher(a.auth.Hasher()), tenancy.WithLogger(a.log))
+	workers := river.NewWorkers()
+	cleanup := jobs.AddSessionCleanup(workers, a.store, a.log,
+		jobs.SessionCleanupConfig{Idle: a.auth.Config().SessionIdle, Now: a.o.now})
+	j, err := jobs.New(a.store, a.log, workers, nil, jobs.WithPeriodicJobs(cleanup))
+	if err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	a.jobs = j
+	a.reg = prometheus.NewRegistry()
+	a.reg.MustRegister(collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.api, err = api.New(api.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Logger: a.log,
+		Version: a.o.version})
+	if err != nil {
+		return err
+	}
+	a.handler, err = a.newHandler()
+	return err
+}
+
+// Migrate brings the database schema (and River's tables) up to date.
+func (a *App) Migrate(ctx context.Context) error { return a.store.Migrate(ctx) }
+
+// Handler is the complete HTTP handler: middleware, portal, API, health,
+// metrics.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Accessors for the CLI and tests.
+func (a *App) Store() *store.Store            { return a.store }
+func (a *App) Auth() *auth.Service            { return a.auth }
+func (a *App) Tenancy() *tenancy.Service      { return a.tenancy }
+func (a *App) Audit() *audit.Service          { return a.audit }
+func (a *App) API() *api.API                  { return a.api }
+func (a *App) Registry() *prometheus.Registry { return a.reg }
+
+// Addr is the address the HTTP server listens on, once Run has bound it.
+func (a *App) Addr() string {
+	s, _ := a.addr.Load().(string)
+	return s
+}
+
+// Start starts the background workers; /healthz reports ready from then on.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	a.started.Store(true)
+	return nil
+}
+
+// Stop stops the workers, waiting for running jobs within ctx.
+func (a *App) Stop(ctx context.Context) error {
+	if !a.started.Swap(false) {
+		return nil
+	}
+	return a.jobs.Stop(ctx)
+}
+
+// Close releases the store. Call it after Run or Stop.
+func (a *App) Close() error { return a.store.Close() }
+
+// Run starts the workers and serves HTTP on the configured address until
+// ctx ends, then shuts down gracefully: no new connections, in-flight
+// requests finish (bounded by the shutdown timeout), workers stop.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve is Run on an existing listener.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.addr.Store(ln.Addr().String())
+	a.logUnavailableListeners()
+	if err := a.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := newServer(a.handler, a.log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("http: listening", "addr", ln.Addr().String())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	return errors.Join(serveErr, a.shutdown(srv))
+}
+
+func (a *App) shutdown(srv *http.Server) error {
+	a.log.Info("shutting down", "timeout", a.o.shutdown)
+	ctx, cancel := context.WithTimeout(context.Background(), a.o.shutdown)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := a.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("workers: %w", err))
+	}
+	a.log.Info("shutdown complete")
+	return errors.Join(errs...)
+}
+
+func newServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads
+		WriteTimeout:      2 * time.Minute, // downloads
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// logUnavailableListeners says plainly that the SMTP and SIP listeners are
+// not part of this build yet, instead of pretending to bind them.
+func (a *App) logUnavailableListeners() {
+	if a.cfg.SMTPEnabled() {
+		a.log.Warn("smtp: not yet available; --smtp is ignored", "addr", a.cfg.SMTPAddr)
+	}
+	if a.cfg.SIPEnabled() {
+		a.log.Warn("sip: not yet available; --sip is ignored", "addr", a.cfg.SIPAddr)
+	}
+}
+
+var _ io.Closer = (*App)(nil)
