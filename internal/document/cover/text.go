@@ -1,0 +1,289 @@
+package cover
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+)
+
+// The embedded Go fonts, parsed once. A parsed sfnt.Font is read-only
+// and safe for concurrent use (each render has its own sfnt.Buffer), so
+// this is a cache of constants, not state.
+var parsedFonts = sync.OnceValues(func() (*fontSet, error) {
+	reg, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("cover: Go Regular: %w", err)
+	}
+	bold, err := sfnt.Parse(gobold.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("cover: Go Bold: %w", err)
+	}
+	return &fontSet{regular: reg, bold: bold}, nil
+})
+
+type fontSet struct{ regular, bold *sfnt.Font }
+
+// style is a font at a size in points, with optional extra spacing
+// between letters (in em), used for the small upper-case labels.
+type style struct {
+	font     *sfnt.Font
+	size     float64
+	tracking float64
+}
+
+// typesetter measures and draws text in points. Glyph outlines are
+// scaled separately along x and y to the page's pixel grid, so text keeps
+// its shape on non-square fax pixels without resampling any bitmap.
+type typesetter struct {
+	buf sfnt.Buffer
+	c   *canvas
+}
+
+// glyph returns the glyph for r, or for '?' when the font has none (the
+// Go fonts cover Latin, Greek and Cyrillic; no Hebrew, Arabic, CJK or
+// emoji).
+func (ts *typesetter) glyph(f *sfnt.Font, r rune) sfnt.GlyphIndex {
+	if gi, err := f.GlyphIndex(&ts.buf, r); err == nil && gi != 0 {
+		return gi
+	}
+	gi, _ := f.GlyphIndex(&ts.buf, '?')
+	return gi
+}
+
+// units converts a font-unit distance at ppem = unitsPerEm (26.6) to
+// points at the style's size.
+func (s style) units(v fixed.Int26_6) float64 {
+	return float64(v) / 64 * s.size / float64(s.font.UnitsPerEm())
+}
+
+func (s style) em() fixed.Int26_6 { return fixed.I(int(s.font.UnitsPerEm())) }
+
+// cleanText replaces what a one-line text cannot show: line breaks and
+// tabs become spaces, other control and format characters (including
+// bidi controls) are dropped.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// width returns the advance width of s in points.
+func (ts *typesetter) width(st style, s string) float64 {
+	var w float64
+	prev := sfnt.GlyphIndex(0)
+	for _, r := range s {
+		gi := ts.glyph(st.font, r)
+		w += ts.advance(st, prev, gi)
+		prev = gi
+	}
+	return w
+}
+
+// advance returns the advance of gi in points, kerned against prev.
+func (ts *typesetter) advance(st style, prev, gi sfnt.GlyphIndex) float64 {
+	adv, err := st.font.GlyphAdvance(&ts.buf, gi, st.em(), font.HintingNone)
+	if err != nil {
+		return 0
+	}
+	w := st.units(adv) + st.tracking*st.size
+	if prev != 0 {
+		if k, err := st.font.Kern(&ts.buf, prev, gi, st.em(), font.HintingNone); err == nil {
+			w += st.units(k)
+		}
+	}
+	return w
+}
+
+// draw draws s with its baseline starting at (x, y) points and returns
+// the advance width. The whole run is rasterised at once, clipped to the
+// page.
+func (ts *typesetter) draw(st style, x, y float64, s string) float64 {
+	c := ts.c
+	// Baselines sit on row boundaries, so every line of a style rasterises
+	// alike: a stroke that survives binarisation once survives everywhere.
+	y = math.Round(y*c.sy) / c.sy
+	// A generous box around the run: ascenders and descenders of the Go
+	// fonts stay within 1.0 and 0.3 em.
+	w := ts.width(st, s)
+	box := image.Rect(int(x*c.sx)-2, int((y-1.05*st.size)*c.sy)-2,
+		int((x+w)*c.sx)+int(0.3*st.size*c.sx)+3, int((y+0.35*st.size)*c.sy)+3).Intersect(c.ink.Bounds())
+	if box.Empty() {
+		return w
+	}
+	z := &c.raster
+	z.Reset(box.Dx(), box.Dy())
+	ox, oy := float64(box.Min.X), float64(box.Min.Y)
+	pt := func(p fixed.Point26_6) (float32, float32) {
+		return float32((x+st.units(p.X))*c.sx - ox), float32((y+st.units(p.Y))*c.sy - oy)
+	}
+	prev := sfnt.GlyphIndex(0)
+	for _, r := range s {
+		gi := ts.glyph(st.font, r)
+		if prev != 0 {
+			if k, err := st.font.Kern(&ts.buf, prev, gi, st.em(), font.HintingNone); err == nil {
+				x += st.units(k)
+			}
+		}
+		segs, err := st.font.LoadGlyph(&ts.buf, gi, st.em(), nil)
+		if err == nil {
+			for _, seg := range segs {
+				switch seg.Op {
+				case sfnt.SegmentOpMoveTo:
+					z.MoveTo(pt(seg.Args[0]))
+				case sfnt.SegmentOpLineTo:
+					z.LineTo(pt(seg.Args[0]))
+				case sfnt.SegmentOpQuadTo:
+					bx, by := pt(seg.Args[0])
+					cx, cy := pt(seg.Args[1])
+					z.QuadTo(bx, by, cx, cy)
+				case sfnt.SegmentOpCubeTo:
+					bx, by := pt(seg.Args[0])
+					cx, cy := pt(seg.Args[1])
+					dx, dy := pt(seg.Args[2])
+					z.CubeTo(bx, by, cx, cy, dx, dy)
+				}
+			}
+			z.ClosePath()
+		}
+		if adv, err := st.font.GlyphAdvance(&ts.buf, gi, st.em(), font.HintingNone); err == nil {
+			x += st.units(adv) + st.tracking*st.size
+		}
+		prev = gi
+	}
+	z.Draw(c.ink, box, image.Opaque, image.Point{})
+	return w
+}
+
+// drawRight draws s so that it ends at x.
+func (ts *typesetter) drawRight(st style, x, y float64, s string) {
+	ts.draw(st, x-ts.width(st, s), y, s)
+}
+
+// ellipsis is appended to text cut short.
+const ellipsis = "…"
+
+// fit returns s cut (at a word boundary when one is near) and ended with
+// an ellipsis so that it is at most width points wide; s itself if it
+// fits.
+func (ts *typesetter) fit(st style, s string, width float64) string {
+	// No line holds more than a few hundred glyphs (526 pt of 2-pt i's at
+	// 8.5 pt): measure no more of a hostile megabyte-long value than that.
+	// (Zero-width marks past that are cut too: fine for absurd input.)
+	limit := int(width/(0.2*st.size)) + 2
+	if n := utf8.RuneCountInString(s); n > limit {
+		s = string([]rune(s[:min(len(s), 4*limit)])[:limit])
+	} else if ts.width(st, s) <= width {
+		return s
+	}
+	runes := []rune(s)
+	// Binary search on the rune count: width grows with the prefix.
+	lo, hi := 0, len(runes)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if ts.width(st, string(runes[:mid])+ellipsis) <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	cut := string(runes[:lo])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 && i >= len(cut)*2/3 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " .,;:") + ellipsis
+}
+
+// wrap breaks text into at most maxLines lines of at most width points.
+// Paragraphs (newlines) are kept; words longer than a line are split.
+// When the text does not fit, the last line ends with an ellipsis and
+// truncated is true. Work is bounded by maxLines, not by len(text).
+func (ts *typesetter) wrap(st style, text string, width float64, maxLines int) (lines []string, truncated bool) {
+	if maxLines <= 0 {
+		return nil, text != ""
+	}
+	text = strings.ReplaceAll(strings.ToValidUTF8(text, "\uFFFD"), "\r\n", "\n")
+	paras := strings.Split(text, "\n")
+	for pi, para := range paras {
+		if len(lines) == maxLines {
+			if strings.TrimSpace(strings.Join(paras[pi:], "")) == "" {
+				break // only blank lines are left
+			}
+			return ts.ellipsize(st, lines, width), true
+		}
+		rest := strings.TrimRight(cleanText(para), " ")
+		for {
+			line, remain := ts.breakLine(st, rest, width)
+			lines = append(lines, line)
+			if rest = remain; rest == "" {
+				break
+			}
+			if len(lines) == maxLines {
+				return ts.ellipsize(st, lines, width), true
+			}
+		}
+	}
+	// Trailing empty lines carry nothing.
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines, false
+}
+
+// ellipsize marks the last line as cut short.
+func (ts *typesetter) ellipsize(st style, lines []string, width float64) []string {
+	// "end." + "…" would read as four dots.
+	last := strings.TrimRight(lines[len(lines)-1], " .,;:")
+	if ts.width(st, last+ellipsis) <= width {
+		lines[len(lines)-1] = last + ellipsis
+	} else {
+		lines[len(lines)-1] = ts.fit(st, last+" "+ellipsis, width)
+	}
+	return lines
+}
+
+// breakLine takes from s the longest prefix that fits width, breaking
+// after a space when it can and inside a word when it must, and returns
+// it and what is left (without the leading spaces).
+func (ts *typesetter) breakLine(st style, s string, width float64) (line, rest string) {
+	var w float64
+	lastSpace := -1
+	prev := sfnt.GlyphIndex(0)
+	for i, r := range s {
+		gi := ts.glyph(st.font, r)
+		w += ts.advance(st, prev, gi)
+		prev = gi
+		if r == ' ' {
+			lastSpace = i
+			continue
+		}
+		if w > width {
+			switch {
+			case lastSpace > 0:
+				return s[:lastSpace], strings.TrimLeft(s[lastSpace:], " ")
+			case i == 0: // not even one character fits: take it anyway
+				_, n := utf8.DecodeRuneInString(s)
+				return s[:n], strings.TrimLeft(s[n:], " ")
+			default:
+				return s[:i], s[i:]
+			}
+		}
+	}
+	return s, ""
+}
