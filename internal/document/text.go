@@ -1,0 +1,406 @@
+package document
+
+import (
+	"bufio"
+	"errors"
+	"image"
+	"io"
+	"math"
+	"unicode"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
+	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"faxgate/internal/faxtiff"
+)
+
+// Plain text is set in Go Mono (embedded; its glyphs are drawn from the
+// outlines straight at the fax's non-square pixel grid), 10 point on a
+// 12 point line pitch, 82 columns between 20 mm side margins and 15 mm top
+// and bottom margins: 63 lines on A4, 58 on Letter, 76 on Legal.
+//
+// Input is UTF-8 (invalid bytes become U+FFFD), or UTF-16 with a byte-order
+// mark; it is normalised to NFC so that a letter followed by a combining
+// accent prints as the precomposed letter. Tabs go to the next multiple of
+// 8 columns; CR LF, CR and LF end a line; form feed starts a new page. A
+// line longer than the width is wrapped at its last space in the second
+// half of the line, or else cut at the width.
+//
+// Scripts: Go Mono covers Latin (with Latin-1 Supplement and Extended-A,
+// e.g. French, German, Polish, Czech, Turkish, Vietnamese partly), Greek and
+// Cyrillic, plus common punctuation, currency signs and box drawing. Every
+// other character (CJK, Arabic, Hebrew, Devanagari, emoji, ...) and every
+// control character prints as a visible hollow box, one per character, so
+// nothing is silently dropped. Invisible format characters (zero-width
+// space and joiners, soft hyphen, byte-order marks) are not printed.
+const (
+	textFontPt      = 10.0
+	textLinePt      = 12.0
+	textSideMM      = 20.0
+	textTopMM       = 15.0
+	tabStop         = 8
+	textGlyphPad    = 3 // pixels either side of a cell a glyph may overhang
+	missingGlyphBox = -1
+)
+
+// textFont draws Go Mono glyphs as 1-bit cells for one resolution.
+type textFont struct {
+	f        *sfnt.Font
+	buf      sfnt.Buffer
+	res      faxtiff.Resolution
+	sx, sy   float64 // pixels per font unit, across and down
+	cellW    int     // advance in pixels
+	ascent   int     // rows from the top of a glyph bitmap to the baseline
+	rows     int     // rows of a glyph bitmap
+	glyphs   map[rune]*faxtiff.Page
+	boxGlyph *faxtiff.Page
+	capTop   float64 // height of capitals above the baseline, in rows
+}
+
+func newTextFont(res faxtiff.Resolution) (*textFont, error) {
+	f, err := sfnt.Parse(gomono.TTF)
+	if err != nil {
+		return nil, err
+	}
+	t := &textFont{f: f, res: res, glyphs: map[rune]*faxtiff.Page{}}
+	upem := float64(f.UnitsPerEm())
+	emPx := textFontPt / 72 * 25.4 // em in millimetres
+	t.sx = emPx * pxPerMM / upem
+	t.sy = emPx * linesPerMM(res) / upem
+	ppem := fixed.Int26_6(f.UnitsPerEm()) << 6
+	adv, err := f.GlyphAdvance(&t.buf, 1, ppem, font.HintingNone) // any glyph: monospaced
+	if err != nil {
+		return nil, err
+	}
+	t.cellW = int(math.Round(float64(adv) / 64 * t.sx))
+	m, err := f.Metrics(&t.buf, ppem, font.HintingNone)
+	if err != nil {
+		return nil, err
+	}
+	t.ascent = int(math.Ceil(float64(m.Ascent)/64*t.sy)) + 1
+	t.rows = t.ascent + int(math.Ceil(float64(m.Descent)/64*t.sy)) + 1
+	t.capTop = float64(m.CapHeight) / 64 * t.sy
+	t.boxGlyph = t.drawBox()
+	return t, nil
+}
+
+// glyph returns the 1-bit bitmap of r (cellW + 2·pad wide), the missing
+// glyph box when the font lacks it.
+func (t *textFont) glyph(r rune) *faxtiff.Page {
+	if g, ok := t.glyphs[r]; ok {
+		return g
+	}
+	g := t.boxGlyph
+	if idx, err := t.f.GlyphIndex(&t.buf, r); err == nil && idx != 0 {
+		if segs, err := t.f.LoadGlyph(&t.buf, idx, fixed.Int26_6(t.f.UnitsPerEm())<<6, nil); err == nil {
+			g = t.rasterize(func(z *vector.Rasterizer) { t.path(z, segs) })
+		}
+	}
+	t.glyphs[r] = g
+	return g
+}
+
+// has reports whether the font has a glyph for r.
+func (t *textFont) has(r rune) bool {
+	idx, err := t.f.GlyphIndex(&t.buf, r)
+	return err == nil && idx != 0
+}
+
+// path adds glyph outlines (font units, y up) to z in bitmap pixels.
+func (t *textFont) path(z *vector.Rasterizer, segs sfnt.Segments) {
+	pt := func(p fixed.Point26_6) (float32, float32) {
+		return float32(float64(p.X)/64*t.sx + textGlyphPad), float32(float64(t.ascent) + float64(p.Y)/64*t.sy)
+	}
+	for _, s := range segs {
+		switch s.Op {
+		case sfnt.SegmentOpMoveTo:
+			z.MoveTo(pt(s.Args[0]))
+		case sfnt.SegmentOpLineTo:
+			z.LineTo(pt(s.Args[0]))
+		case sfnt.SegmentOpQuadTo:
+			x1, y1 := pt(s.Args[0])
+			x2, y2 := pt(s.Args[1])
+			z.QuadTo(x1, y1, x2, y2)
+		case sfnt.SegmentOpCubeTo:
+			x1, y1 := pt(s.Args[0])
+			x2, y2 := pt(s.Args[1])
+			x3, y3 := pt(s.Args[2])
+			z.CubeTo(x1, y1, x2, y2, x3, y3)
+		}
+	}
+	z.ClosePath()
+}
+
+// rasterize fills a path into a glyph bitmap through the same binariser as
+// everything else (threshold plus thin-stroke ridges).
+func (t *textFont) rasterize(draw func(z *vector.Rasterizer)) *faxtiff.Page {
+	w := t.cellW + 2*textGlyphPad
+	z := vector.NewRasterizer(w, t.rows)
+	draw(z)
+	mask := image.NewAlpha(image.Rect(0, 0, w, t.rows))
+	z.Draw(mask, mask.Bounds(), image.Opaque, image.Point{})
+	g := newGray(w, t.rows)
+	for i, a := range mask.Pix {
+		g.pix[i] = 255 - a
+	}
+	p := faxtiff.NewPage(w, t.rows, t.res)
+	binarize(g, thresholdRender, p)
+	return p
+}
+
+// drawBox is the hollow box printed for characters the font lacks: the
+// height of a capital, strokes about 0.25 mm.
+func (t *textFont) drawBox() *faxtiff.Page {
+	return t.rasterize(func(z *vector.Rasterizer) {
+		x0, x1 := float32(textGlyphPad+2), float32(textGlyphPad+t.cellW-2)
+		y1 := float32(t.ascent)
+		y0 := y1 - float32(t.capTop)
+		sw := float32(0.25 * pxPerMM)
+		sh := float32(math.Max(0.25*linesPerMM(t.res), 1))
+		rect := func(ax, ay, bx, by float32, clockwise bool) {
+			z.MoveTo(ax, ay)
+			if clockwise {
+				z.LineTo(bx, ay)
+				z.LineTo(bx, by)
+				z.LineTo(ax, by)
+			} else {
+				z.LineTo(ax, by)
+				z.LineTo(bx, by)
+				z.LineTo(bx, ay)
+			}
+			z.ClosePath()
+		}
+		rect(x0, y0, x1, y1, true)
+		rect(x0+sw, y0+sh, x1-sw, y1-sh, false) // the hole (opposite winding)
+	})
+}
+
+// textCell is one column of a line: a character and any combining marks
+// drawn over it.
+type textCell struct {
+	r     rune
+	marks []rune
+}
+
+// textSetter lays out lines on pages.
+type textSetter struct {
+	j            *job
+	font         *textFont
+	cols, lines  int
+	left, top    int     // pixel and row of the first cell's top-left corner
+	pitch        float64 // rows per line
+	rowsPerPage  int
+	page         *faxtiff.Page
+	line         int // next line on the page
+	pendingBlank int
+	printed      bool
+}
+
+func (j *job) convertText(r io.ReaderAt, size int64) error {
+	f, err := newTextFont(j.opts.Resolution)
+	if err != nil {
+		return err
+	}
+	ts := newTextSetter(j, f)
+	dec := transform.Chain(xunicode.BOMOverride(xunicode.UTF8.NewDecoder()), norm.NFC)
+	br := bufio.NewReaderSize(transform.NewReader(io.NewSectionReader(r, 0, size), dec), 64<<10)
+	if err := ts.run(br); err != nil {
+		return err
+	}
+	if !ts.printed {
+		return failf(KindNoPages, nil, "the text file is empty")
+	}
+	return nil
+}
+
+func newTextSetter(j *job, f *textFont) *textSetter {
+	res := j.opts.Resolution
+	_, paperH := j.opts.Paper.sizeMM()
+	ts := &textSetter{j: j, font: f}
+	ts.cols = int((faxWidthMM - 2*textSideMM) * pxPerMM / float64(f.cellW))
+	ts.left = (pageWidth - ts.cols*f.cellW) / 2
+	ts.pitch = textLinePt / 72 * 25.4 * linesPerMM(res)
+	ts.top = int(math.Round(textTopMM * linesPerMM(res)))
+	ts.rowsPerPage = int(math.Round(paperH * linesPerMM(res)))
+	// Lines per page from the paper in millimetres, so that every
+	// resolution breaks pages at the same lines.
+	lineMM := textLinePt * mmPerPt
+	ts.lines = int((paperH-2*textTopMM-lineMM)/lineMM) + 1
+	return ts
+}
+
+func (ts *textSetter) run(br *bufio.Reader) error {
+	var cur []textCell
+	for n := 0; ; n++ {
+		if n&0xFFF == 0 {
+			if err := ts.j.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		r, _, err := br.ReadRune()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return failf(KindCorrupt, err, "the text cannot be read")
+		}
+		switch {
+		case r == '\n':
+			if err := ts.emit(cur); err != nil {
+				return err
+			}
+			cur = cur[:0]
+		case r == '\r':
+			if next, _, err := br.ReadRune(); err == nil && next != '\n' {
+				br.UnreadRune()
+			}
+			if err := ts.emit(cur); err != nil {
+				return err
+			}
+			cur = cur[:0]
+		case r == '\f':
+			if err := ts.emit(cur); err != nil {
+				return err
+			}
+			cur = cur[:0]
+			if err := ts.formFeed(); err != nil {
+				return err
+			}
+		case r == '\t':
+			for {
+				if cur, err = ts.put(cur, textCell{r: ' '}); err != nil {
+					return err
+				}
+				if len(cur)%tabStop == 0 {
+					break
+				}
+			}
+		case unicode.Is(unicode.Cf, r):
+			// invisible formatting: not printed
+		case unicode.Is(unicode.Mn, r) && len(cur) > 0 && ts.font.has(r):
+			last := &cur[len(cur)-1]
+			last.marks = append(last.marks, r)
+		default:
+			if unicode.IsControl(r) {
+				r = missingGlyphBox
+			}
+			if cur, err = ts.put(cur, textCell{r: r}); err != nil {
+				return err
+			}
+		}
+	}
+	if len(cur) > 0 {
+		if err := ts.emit(cur); err != nil {
+			return err
+		}
+	}
+	return ts.finishPage()
+}
+
+// put appends a cell, wrapping the line when it is full.
+func (ts *textSetter) put(cur []textCell, c textCell) ([]textCell, error) {
+	if len(cur) < ts.cols {
+		return append(cur, c), nil
+	}
+	cut := ts.cols
+	for i := ts.cols - 1; i > ts.cols/2; i-- {
+		if cur[i].r == ' ' {
+			cut = i
+			break
+		}
+	}
+	if err := ts.emit(cur[:cut]); err != nil {
+		return nil, err
+	}
+	rest := cur[cut:]
+	if cut < ts.cols { // drop the space the line was broken at
+		rest = rest[1:]
+	}
+	next := append(make([]textCell, 0, ts.cols), rest...)
+	return append(next, c), nil
+}
+
+// emit sets one line. Blank lines are held back until something follows
+// them, so trailing blank lines never make an empty page.
+func (ts *textSetter) emit(line []textCell) error {
+	blank := true
+	for _, c := range line {
+		if c.r != ' ' {
+			blank = false
+			break
+		}
+	}
+	if blank {
+		ts.pendingBlank++
+		return nil
+	}
+	for ; ts.pendingBlank > 0; ts.pendingBlank-- {
+		if err := ts.advance(); err != nil {
+			return err
+		}
+	}
+	if ts.page == nil {
+		ts.page = faxtiff.NewPage(pageWidth, ts.rowsPerPage, ts.font.res)
+	}
+	baseTop := ts.top + int(math.Round(float64(ts.line)*ts.pitch))
+	for col, c := range line {
+		x := ts.left + col*ts.font.cellW - textGlyphPad
+		if c.r != ' ' {
+			orGlyph(ts.page, ts.font.glyph(c.r), x, baseTop)
+		}
+		for _, m := range c.marks {
+			orGlyph(ts.page, ts.font.glyph(m), x, baseTop)
+		}
+	}
+	ts.printed = true
+	return ts.advance()
+}
+
+// advance moves to the next line, starting a new page when this one is full.
+func (ts *textSetter) advance() error {
+	ts.line++
+	if ts.line >= ts.lines {
+		return ts.finishPage()
+	}
+	return nil
+}
+
+// formFeed ends the page if anything is on it.
+func (ts *textSetter) formFeed() error {
+	ts.pendingBlank = 0
+	return ts.finishPage()
+}
+
+func (ts *textSetter) finishPage() error {
+	ts.line = 0
+	if ts.page == nil {
+		return nil
+	}
+	p := ts.page
+	ts.page = nil
+	return ts.j.add(p)
+}
+
+// orGlyph ORs glyph bits into page at (x, y), clipping at the edges.
+func orGlyph(page, g *faxtiff.Page, x, y int) {
+	for gy := range g.Height {
+		py := y + gy
+		if py < 0 || py >= page.Height {
+			continue
+		}
+		src, dst := g.Row(gy), page.Row(py)
+		for gx := range g.Width {
+			if src[gx>>3]&(0x80>>uint(gx&7)) != 0 {
+				if px := x + gx; px >= 0 && px < page.Width {
+					dst[px>>3] |= 0x80 >> uint(px&7)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package document
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"faxgate/internal/faxtiff"
+)
+
+// lineBands counts the bands of rows with ink (lines of text) on a page.
+func lineBands(p *faxtiff.Page) int {
+	n, in := 0, false
+	for y := range p.Height {
+		blank := rowBlank(p.Row(y))
+		if !blank && !in {
+			n++
+		}
+		in = !blank
+	}
+	return n
+}
+
+func TestTextPagination(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		b.WriteString("Line ")
+		b.WriteString(strings.Repeat("x", i%70))
+		b.WriteString("\n")
+	}
+	text := []byte(b.String())
+	tests := []struct {
+		paper       Paper
+		res         faxtiff.Resolution
+		pages, rows int
+		firstLines  int
+	}{
+		{A4, faxtiff.Fine, 4, 2287, 63},
+		{A4, faxtiff.Standard, 4, 1143, 63},
+		{Letter, faxtiff.Fine, 4, 2151, 58},
+		{Legal, faxtiff.Superfine, 3, 5476, 76},
+	}
+	for _, tt := range tests {
+		t.Run(tt.paper.String()+"/"+tt.res.String(), func(t *testing.T) {
+			res := mustConvert(t, Options{Resolution: tt.res, Paper: tt.paper}, file("lines.txt", text))
+			if len(res.Pages) != tt.pages {
+				t.Fatalf("%d pages, want %d", len(res.Pages), tt.pages)
+			}
+			if h := res.Pages[0].Height; h < tt.rows-2 || h > tt.rows+2 {
+				t.Errorf("page height %d rows, want %d", h, tt.rows)
+			}
+			if n := lineBands(res.Pages[0]); n != tt.firstLines {
+				t.Errorf("first page has %d lines, want %d", n, tt.firstLines)
+			}
+			x0, y0, x1, y1, _ := inkBox(res.Pages[0])
+			// 20 mm side margins (161 px); 15 mm top and bottom.
+			lpmm := linesPerMM(tt.res)
+			if x0 < 150 || x1 > 1728-150 || float64(y0) < 13*lpmm || float64(y1) > float64(res.Pages[0].Height)-13*lpmm {
+				t.Errorf("text box %d,%d-%d,%d leaves the margins", x0, y0, x1, y1)
+			}
+		})
+	}
+}
+
+func TestTextWrapAndTabs(t *testing.T) {
+	long := strings.Repeat("x", 500) // no spaces: cut every 82 columns
+	res := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("long.txt", []byte(long)))
+	if n := lineBands(res.Pages[0]); n != 7 {
+		t.Errorf("500 characters made %d lines, want 7 (82 columns)", n)
+	}
+	words := strings.Repeat("word ", 40) // 200 columns: wrapped at spaces
+	res = mustConvert(t, Options{Resolution: faxtiff.Fine}, file("words.txt", []byte(words)))
+	if n := lineBands(res.Pages[0]); n != 3 {
+		t.Errorf("40 words made %d lines, want 3", n)
+	}
+	same := func(a, b string) {
+		t.Helper()
+		ra := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("a.txt", []byte(a)))
+		rb := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("b.txt", []byte(b)))
+		if d := faxtiff.Equal(ra.Pages[0], rb.Pages[0]); d != 0 {
+			t.Errorf("%q and %q differ in %d pixels", a, b, d)
+		}
+	}
+	same("a\tb\tc", "a       b       c")
+	same("Caf\u00e9 na\u00efve", "Cafe\u0301 nai\u0308ve") // NFC
+	same("one\r\ntwo\rthree", "one\ntwo\nthree")
+	same("zero\u200bwidth\u00adsoft", "zerowidthsoft")
+	utf16le := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune("Hello, \u043c\u0438\u0440!\n")) {
+		utf16le = append(utf16le, byte(u), byte(u>>8))
+	}
+	same(string(utf16le), "Hello, \u043c\u0438\u0440!\n")
+}
+
+func TestTextFormFeed(t *testing.T) {
+	res := mustConvert(t, Options{}, file("ff.txt", []byte("page one\n\fpage two\n\f\f\n\n")))
+	if len(res.Pages) != 2 {
+		t.Fatalf("%d pages, want 2 (empty pages after form feeds are not made)", len(res.Pages))
+	}
+}
+
+// TestTextScripts: Latin, Greek and Cyrillic letters are drawn from Go
+// Mono; other scripts and control characters get the hollow box, so every
+// character leaves a mark.
+func TestTextScripts(t *testing.T) {
+	f, err := newTextFont(faxtiff.Fine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range "AzÉéßŁőçĞ" + "ΑΩαωλ" + "ЖжЯяЁ" + "€£¥§" {
+		if g := f.glyph(r); g == f.boxGlyph || blackCount(g) == 0 {
+			t.Errorf("%q has no glyph", r)
+		}
+	}
+	for _, r := range "中日ا" + "א" + "अ" + "\U0001F600" + "\x01\x7f" {
+		if g := f.glyph(r); g != f.boxGlyph {
+			t.Errorf("%q: want the missing-glyph box", r)
+		}
+	}
+	if blackCount(f.boxGlyph) < 20 {
+		t.Error("the missing-glyph box is not visible")
+	}
+	// End to end: each unknown character is its own box, none dropped.
+	res := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("cjk.txt", []byte("中文字")))
+	one := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("one.txt", []byte("中")))
+	a, b := blackCount(res.Pages[0]), blackCount(one.Pages[0])
+	if a != 3*b || b == 0 {
+		t.Errorf("three unknown characters have %d black pixels, one has %d", a, b)
+	}
+	// Invalid UTF-8 becomes U+FFFD, which prints.
+	bad := mustConvert(t, Options{}, file("bad.txt", []byte("ok \xff\xfe\xfd ok")))
+	if blackCount(bad.Pages[0]) <= blackCount(mustConvert(t, Options{}, file("ok.txt", []byte("ok  ok"))).Pages[0]) {
+		t.Error("invalid bytes left no mark")
+	}
+}
+
+func blackCount(p *faxtiff.Page) int {
+	n := 0
+	for y := range p.Height {
+		for x := range p.Width {
+			if p.Black(x, y) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func TestTextBad(t *testing.T) {
+	if _, err := convert(t, Options{}, file("empty.txt", []byte(" \n\t\n"))); !errors.Is(err, ErrNoPages) {
+		t.Errorf("blank text: %v", err)
+	}
+	if _, err := convert(t, Options{}, file("empty.txt", nil)); !errors.Is(err, ErrNoPages) {
+		t.Errorf("empty file: %v", err)
+	}
+	many := bytes.Repeat([]byte("line\n"), 1000) // 16 pages
+	_, err := convert(t, Options{MaxPages: 10}, file("many.txt", many))
+	if !errors.Is(err, ErrTooManyPages) || !strings.Contains(err.Error(), "more than 10 pages") {
+		t.Errorf("1000 lines with a 10-page limit: %v", err)
+	}
+}
