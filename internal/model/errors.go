@@ -21,6 +21,9 @@ var (
 	ErrMFARequired     = errors.New("two-factor code required") // 401
 	ErrTooLarge        = errors.New("request too large")        // 413
 	ErrLimitExceeded   = errors.New("fax limit exceeded")       // 429
+	// ErrGone: the object exists but its content was removed for good
+	// (a received fax purged by retention): 410.
+	ErrGone = errors.New("no longer available") // 410
 )
 
 // ValidationError lists invalid fields with a human-readable reason each

@@ -51,6 +51,11 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ZeroScope", testZeroScope},
 		{"TenantIsolation", testIsolation},
 		{"CheckConstraints", testChecks},
+		{"Documents", testDocuments},
+		{"Faxout", testFaxout},
+		{"Settings", testSettings},
+		{"Webhooks", testWebhooks},
+		{"Faxin", testFaxin},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
