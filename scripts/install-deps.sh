@@ -8,7 +8,7 @@ set -euo pipefail
 
 profile=${1:-run}
 run_pkgs=(gcc pkg-config libspandsp-dev libtiff-dev ca-certificates)
-test_pkgs=(chromium ghostscript libtiff-tools poppler-utils postgresql tshark sip-tester kamailio swaks)
+test_pkgs=(chromium ghostscript libtiff-tools poppler-utils postgresql tshark sip-tester kamailio swaks libreoffice-writer-nogui)
 
 pkgs=("${run_pkgs[@]}")
 if [ "$profile" = test ]; then

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	docconv "faxgate/internal/document"
 	"faxgate/internal/faxtiff"
 	"faxgate/internal/telephony/linesim"
 	"faxgate/internal/telephony/linesim/testdoc"
@@ -36,7 +37,7 @@ func runFax(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	switch args[0] {
 	case "loopback":
-		lb := loopback{convert: tiffInput, stdout: stdout, stderr: stderr}
+		lb := loopback{convert: documentInput, stdout: stdout, stderr: stderr}
 		return lb.run(ctx, args[1:])
 	case "testdoc":
 		return runTestDoc(args[1:], stderr)
@@ -89,19 +90,48 @@ func runTestDoc(args []string, stderr io.Writer) error {
 	return testdoc.WriteFile(fs.Arg(0), r, *pages, testdoc.Options{TextLines: *lines, Seed: *seed})
 }
 
-// converter turns the user's file into a sendable TIFF-F, writing any
-// intermediate file into workDir, and returns the TIFF's path. The documents
-// package will plug in a converter for PDF, images and text; until then the
-// input must already be a TIFF.
-type converter func(ctx context.Context, in, workDir string) (tiff string, err error)
+// converter turns the user's file into a sendable TIFF-F at resolution res,
+// writing any intermediate file into workDir, and returns the TIFF's path.
+type converter func(ctx context.Context, in, workDir string, res faxtiff.Resolution) (tiff string, err error)
 
-// tiffInput accepts a TIFF as it is; faxtiff.Validate judges it next.
-func tiffInput(_ context.Context, in, _ string) (string, error) {
+// documentInput sends a TIFF-F file as it is and converts any other file
+// the documents engine supports (PDF, TIFF, images, text, office files with
+// LibreOffice) into fax pages at res first, as an uploaded document would
+// be. The content decides the type, never the file name.
+func documentInput(ctx context.Context, in, workDir string, res faxtiff.Resolution) (string, error) {
 	if _, err := os.Stat(in); err != nil {
 		return "", err
 	}
-	return in, nil
+	if _, err := faxtiff.Validate(in); err == nil {
+		return in, nil
+	}
+	cfg := docconv.Config{}
+	if dir, err := os.UserCacheDir(); err == nil {
+		cfg.CompilationCacheDir = filepath.Join(dir, "faxgate", "pdfium")
+	}
+	conv, err := docconv.NewConverter(cfg)
+	if err != nil {
+		return "", err
+	}
+	defer conv.Close()
+	out := filepath.Join(workDir, "document.tif")
+	if _, err := conv.ConvertFile(ctx, []docconv.Input{{Path: in}}, docconv.Options{Resolution: res}, out); err != nil {
+		var de *docconv.Error
+		if errors.As(err, &de) { // the caller names the file
+			c := *de
+			c.Name = ""
+			return "", &notSendable{&c}
+		}
+		return "", err
+	}
+	return out, nil
 }
+
+// notSendable is a file the documents engine refuses: its type, or its
+// content (damaged, encrypted, too large).
+type notSendable struct{ error }
+
+func (e *notSendable) Unwrap() error { return e.error }
 
 // loopback is `faxgate fax loopback`: one or many calls through the real engine
 // over linesim, reported as one JSON object on stdout.
@@ -120,12 +150,16 @@ type loopbackFlags struct {
 	verbose  bool
 	profile  string
 	file     string
+	res      faxtiff.Resolution
 }
 
 const loopbackUsage = `usage: faxgate fax loopback [flags] FILE
 
-Sends FILE (a TIFF-F fax document) through the real fax engine over a simulated
-line to a simulated receiver and prints one JSON object:
+Sends FILE through the real fax engine over a simulated line to a simulated
+receiver and prints one JSON object. A TIFF-F file is sent as it is; any other
+file the documents engine supports (PDF, TIFF, PNG, JPEG, GIF, BMP, WebP, plain
+text; office files when LibreOffice is installed) is first converted into fax
+pages at --quality, as an uploaded document would be:
   {"ok":..,"code":..,"message":..,"pages":..,"bit_rate":..,"ecm":..,"transport":..,
    "sim_seconds":..,"sender":{..},"receiver":{..},"line":{..}}
 code and message are the sender's T.30 completion code and text, pages the
@@ -157,6 +191,7 @@ func (lb loopback) parseFlags(args []string) (loopbackFlags, error) {
 	fs.StringVar(&f.out, "out", "", "write the received TIFF here")
 	fs.BoolVar(&f.verbose, "v", false, "log the fax engine (spandsp) to stderr")
 	fs.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
+	quality := fs.String("quality", "fine", "resolution of a converted FILE: standard, fine or superfine")
 	var files []string
 	for { // flags may follow FILE too
 		if err := fs.Parse(args); err != nil {
@@ -169,6 +204,11 @@ func (lb loopback) parseFlags(args []string) (loopbackFlags, error) {
 		args = fs.Args()[1:]
 	}
 	f.line.Transport = linesim.Transport(*transport)
+	res, ok := map[string]faxtiff.Resolution{"standard": faxtiff.Standard, "fine": faxtiff.Fine, "superfine": faxtiff.Superfine}[*quality]
+	if !ok {
+		return f, badUsage{fmt.Errorf("--quality must be standard, fine or superfine, not %q", *quality)}
+	}
+	f.res = res
 	if len(files) != 1 {
 		return f, badUsage{fmt.Errorf("want exactly one FILE, got %d", len(files))}
 	}
@@ -224,7 +264,7 @@ func (lb loopback) run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	doc, err := lb.prepare(ctx, f.file, work)
+	doc, err := lb.prepare(ctx, f.file, work, f.res)
 	if err != nil {
 		fmt.Fprintf(lb.stderr, "faxgate fax loopback: %v\n", err)
 		return exitError{1}
@@ -262,9 +302,13 @@ type document struct {
 }
 
 // prepare converts and validates the input before anything is dialled.
-func (lb loopback) prepare(ctx context.Context, in, work string) (document, error) {
-	tiff, err := lb.convert(ctx, in, work)
-	if err != nil {
+func (lb loopback) prepare(ctx context.Context, in, work string, res faxtiff.Resolution) (document, error) {
+	tiff, err := lb.convert(ctx, in, work, res)
+	var ns *notSendable
+	switch {
+	case errors.As(err, &ns):
+		return document{}, fmt.Errorf("%s is not sendable (nothing was dialled): %w", in, err)
+	case err != nil:
 		return document{}, fmt.Errorf("cannot read %s: %w", in, err)
 	}
 	info, err := faxtiff.Validate(tiff)

@@ -102,18 +102,28 @@ func TestFaxTestDoc(t *testing.T) {
 // TestFaxLoopbackNotSendable checks that a bad file is refused before any call.
 func TestFaxLoopbackNotSendable(t *testing.T) {
 	dir := t.TempDir()
-	text := filepath.Join(dir, "letter.txt")
-	if err := os.WriteFile(text, []byte("Dear customer,\n"), 0o644); err != nil {
+	// Any supported file is converted first (see TestFaxLoopbackAnyDocument);
+	// these are not documents at all.
+	binary := filepath.Join(dir, "letter.txt")
+	if err := os.WriteFile(binary, append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 200)...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	narrow := filepath.Join(dir, "narrow.tif")
-	if err := faxtiff.WriteFile(narrow, []*faxtiff.Page{faxtiff.NewPage(1700, 1143, faxtiff.Standard)}); err != nil {
+	tiff := filepath.Join(dir, "full.tif")
+	if err := faxtiff.WriteFile(tiff, []*faxtiff.Page{faxtiff.NewPage(1728, 1143, faxtiff.Standard)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(tiff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "broken.tif")
+	if err := os.WriteFile(broken, b[:12], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct{ name, file, want string }{
 		{"missing", filepath.Join(dir, "missing.tif"), "cannot read"},
-		{"not a tiff", text, "letter.txt is not sendable"},
-		{"wrong width", narrow, "narrow.tif is not sendable"},
+		{"executable", binary, "letter.txt is not sendable (nothing was dialled): unsupported file type"},
+		{"damaged tiff", broken, "broken.tif is not sendable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,7 +273,7 @@ func TestFaxLoopbackParallel(t *testing.T) {
 func TestFaxLoopbackConverter(t *testing.T) {
 	var out, errOut bytes.Buffer
 	lb := loopback{
-		convert: func(_ context.Context, in, work string) (string, error) {
+		convert: func(_ context.Context, in, work string, _ faxtiff.Resolution) (string, error) {
 			if filepath.Ext(in) != ".txt" {
 				return "", errors.New("not text")
 			}

@@ -11,6 +11,7 @@ import (
 
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
+	"faxgate/internal/documents"
 	"faxgate/internal/httpx"
 	"faxgate/internal/model"
 	"faxgate/internal/tenancy"
@@ -21,11 +22,12 @@ const Prefix = "/api/v1"
 
 // Deps are the services the API calls.
 type Deps struct {
-	Auth    *auth.Service
-	Tenancy *tenancy.Service
-	Audit   *audit.Service
-	Logger  *slog.Logger
-	Version string // shown in the OpenAPI info
+	Auth      *auth.Service
+	Tenancy   *tenancy.Service
+	Audit     *audit.Service
+	Documents *documents.Service
+	Logger    *slog.Logger
+	Version   string // shown in the OpenAPI info
 }
 
 // API is the REST API v1.
@@ -38,8 +40,8 @@ type API struct {
 
 // New builds the API, its route table and its OpenAPI document.
 func New(d Deps) (*API, error) {
-	if d.Auth == nil || d.Tenancy == nil || d.Audit == nil {
-		return nil, fmt.Errorf("api: Auth, Tenancy and Audit services are required")
+	if d.Auth == nil || d.Tenancy == nil || d.Audit == nil || d.Documents == nil {
+		return nil, fmt.Errorf("api: Auth, Tenancy, Audit and Documents services are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"faxgate/internal/documents"
 	"faxgate/internal/model"
 )
 
@@ -174,6 +175,82 @@ type ActivityList struct {
 	NextCursor string     `json:"next_cursor" api:"required"`
 }
 
+// Binary is a file part of a multipart request (documented as a binary
+// string); handlers stream such parts and never hold them in a value.
+type Binary []byte
+
+// FaxDocument is a fax document: one or more uploaded files converted, in
+// order, into fax pages at its quality.
+type FaxDocument struct {
+	ID           string              `json:"id" api:"required,readonly"`
+	TenantID     string              `json:"tenant_id" api:"required,readonly"`
+	UserID       string              `json:"user_id" api:"required,readonly" doc:"Who uploaded it; empty once that user is deleted."`
+	Name         string              `json:"name" api:"required"`
+	Description  string              `json:"description" api:"required"`
+	Quality      string              `json:"quality" api:"required" enum:"standard,fine,superfine" doc:"Fax resolution: standard 204x98, fine 204x196, superfine 204x391 dpi."`
+	Status       string              `json:"status" api:"required,readonly" enum:"processing,ready,failed" doc:"processing while converting (poll until it changes); ready to send; failed (see error)."`
+	Pages        int                 `json:"pages" api:"required,readonly" doc:"Fax pages; 0 until ready."`
+	SizeBytes    int64               `json:"size_bytes" api:"required,readonly" doc:"Size of the fax pages (TIFF-F) when ready."`
+	Error        string              `json:"error" api:"required,readonly" doc:"Why the conversion failed, naming the file; empty unless failed."`
+	ErrorCode    string              `json:"error_code" api:"required,readonly" doc:"Machine-readable reason when failed: corrupt, encrypted, unsupported_type, no_pages, too_many_pages, image_too_large, too_large, timeout, needs_libreoffice, needs_ghostscript, source_missing or internal; empty unless failed."`
+	Progress     FaxDocumentProgress `json:"progress" api:"required"`
+	Files        []FaxDocumentFile   `json:"files" api:"required" doc:"The uploaded files, in order."`
+	ThumbnailURL *string             `json:"thumbnail_url" api:"required,readonly" doc:"PNG thumbnail of the first page; null until ready."`
+	CreatedAt    time.Time           `json:"created_at" api:"required,readonly"`
+	UpdatedAt    time.Time           `json:"updated_at" api:"required,readonly"`
+}
+
+// FaxDocumentProgress is how far the conversion is.
+type FaxDocumentProgress struct {
+	PagesDone  int `json:"pages_done" api:"required,readonly" doc:"Fax pages converted so far."`
+	PagesTotal int `json:"pages_total" api:"required,readonly" doc:"Fax pages expected; 0 while not yet known."`
+}
+
+// FaxDocumentFile is one uploaded file of a document.
+type FaxDocumentFile struct {
+	Position    int    `json:"position" api:"required,readonly" doc:"1, 2, ... in upload order."`
+	Filename    string `json:"filename" api:"required,readonly"`
+	ContentType string `json:"content_type" api:"required,readonly" doc:"As declared by the uploader; the content decides the type."`
+	SizeBytes   int64  `json:"size_bytes" api:"required,readonly"`
+}
+
+// FaxDocumentUpload is the multipart/form-data body of POST /api/v1/documents.
+type FaxDocumentUpload struct {
+	TenantID    string   `json:"tenant_id,omitempty" doc:"Admins: the tenant the document is for (required for them; also accepted as ?tenant_id=). It must come before the files."`
+	Name        string   `json:"name" api:"required" doc:"1 to 200 characters."`
+	Description string   `json:"description,omitempty" doc:"At most 2000 characters."`
+	Quality     string   `json:"quality,omitempty" enum:"standard,fine,superfine" doc:"Default fine."`
+	File        []Binary `json:"file" api:"required" doc:"One or more file parts, appended in this order: PDF, TIFF, PNG, JPEG, GIF, BMP, WebP, plain text; office files when LibreOffice is installed. The content decides the type, not the name."`
+}
+
+// FaxDocumentPatch is the body of PATCH /api/v1/documents/{id}: only the
+// fields present change.
+type FaxDocumentPatch struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Quality     *string `json:"quality,omitempty" enum:"standard,fine,superfine" doc:"A different quality converts the document again (status processing); the current quality retries a failed document."`
+}
+
+// FaxDocumentList is one page of documents, newest first.
+type FaxDocumentList struct {
+	Items      []FaxDocument `json:"items" api:"required"`
+	NextCursor string        `json:"next_cursor" api:"required"`
+}
+
+// FaxDocumentPages lists the pages of a ready document.
+type FaxDocumentPages struct {
+	DocumentID string            `json:"document_id" api:"required,readonly"`
+	Pages      int               `json:"pages" api:"required,readonly" doc:"Number of fax pages."`
+	Items      []FaxDocumentPage `json:"items" api:"required"`
+}
+
+// FaxDocumentPage is one fax page with the addresses of its images.
+type FaxDocumentPage struct {
+	Number       int    `json:"number" api:"required,readonly" doc:"1-based."`
+	ThumbnailURL string `json:"thumbnail_url" api:"required,readonly" doc:"Small grey PNG of the page."`
+	PreviewURL   string `json:"preview_url" api:"required,readonly" doc:"The page as the recipient gets it, as a PNG (1728 pixels wide, rows at the quality's true aspect)."`
+}
+
 // --- conversions ------------------------------------------------------------
 
 func utc(t time.Time) time.Time { return t.UTC() }
@@ -223,6 +300,24 @@ func LogoURL(b model.Branding) string {
 func activityDTO(e model.AuditEvent) Activity {
 	return Activity{ID: e.ID, At: utc(e.At), TenantID: e.TenantID, UserID: e.ActorID, UserEmail: e.ActorEmail,
 		IP: e.IP, Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Detail: e.Detail}
+}
+
+func documentDTO(d model.Document) FaxDocument {
+	out := FaxDocument{ID: d.ID, TenantID: d.TenantID, UserID: d.UserID, Name: d.Name, Description: d.Description,
+		Quality: string(d.Quality), Status: string(d.Status), Pages: d.Pages, SizeBytes: d.SizeBytes,
+		Error: d.Error, ErrorCode: d.ErrorCode, Files: mapSlice(d.Sources, documentFileDTO),
+		Progress:  FaxDocumentProgress{PagesDone: d.PagesDone, PagesTotal: d.PagesTotal},
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
+	if d.Ready() {
+		out.Progress = FaxDocumentProgress{PagesDone: d.Pages, PagesTotal: d.Pages}
+		u := DocumentImageURL(d, 1, documents.Thumbnail)
+		out.ThumbnailURL = &u
+	}
+	return out
+}
+
+func documentFileDTO(s model.DocumentSource) FaxDocumentFile {
+	return FaxDocumentFile{Position: s.Position, Filename: s.Filename, ContentType: s.ContentType, SizeBytes: s.SizeBytes}
 }
 
 func mapSlice[T, U any](in []T, f func(T) U) []U {

@@ -260,7 +260,7 @@ func (g *schemaGen) operation(rt Route) (*Operation, error) {
 }
 
 func (g *schemaGen) requestBody(rt Route, op *Operation) error {
-	if rt.Body == nil && len(rt.BodyTypes) == 0 {
+	if rt.Body == nil && len(rt.BodyTypes) == 0 && rt.Form == nil {
 		return nil
 	}
 	rb := &RequestBody{Required: true, Content: map[string]MediaType{}}
@@ -270,6 +270,13 @@ func (g *schemaGen) requestBody(rt Route, op *Operation) error {
 			return err
 		}
 		rb.Content["application/json"] = MediaType{Schema: s}
+	}
+	if rt.Form != nil {
+		s, err := g.schemaFor(reflect.TypeOf(rt.Form))
+		if err != nil {
+			return err
+		}
+		rb.Content["multipart/form-data"] = MediaType{Schema: s}
 	}
 	for _, ct := range rt.BodyTypes {
 		rb.Content[ct] = MediaType{Schema: binarySchema(ct)}
@@ -314,12 +321,17 @@ type schemaGen struct {
 	types   map[string]reflect.Type
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType   = reflect.TypeFor[time.Time]()
+	binaryType = reflect.TypeFor[Binary]()
+)
 
 func (g *schemaGen) schemaFor(t reflect.Type) (*Schema, error) {
 	switch {
 	case t == timeType:
 		return &Schema{Type: "string", Format: "date-time"}, nil
+	case t == binaryType:
+		return &Schema{Type: "string", Format: "binary"}, nil
 	case t.Kind() == reflect.Pointer:
 		s, err := g.schemaFor(t.Elem())
 		if err != nil {

@@ -16,8 +16,6 @@ import (
 	"testing"
 
 	"faxgate/internal/api"
-	"faxgate/internal/app/apptest"
-	"faxgate/internal/auth/authtest"
 )
 
 // recordingMux is a real ServeMux that also remembers every pattern
@@ -32,14 +30,10 @@ func (m *recordingMux) Handle(pattern string, h http.Handler) {
 	m.ServeMux.Handle(pattern, h)
 }
 
+// newTestAPI is the API of the real application (every service wired).
 func newTestAPI(t *testing.T) *api.API {
 	t.Helper()
-	env := authtest.NewEnv(t, apptest.Store(t, ""), nil)
-	a, err := api.New(api.Deps{Auth: env.Auth, Tenancy: env.Tenancy, Audit: env.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return newEnv(t, "").app.API()
 }
 
 // documented returns "METHOD /path" for every operation of the document.

@@ -23,6 +23,7 @@ type Route struct {
 	Roles       []model.Role // roles allowed; nil = every authenticated user
 	Body        any          // JSON request DTO (zero value), nil = none
 	BodyTypes   []string     // other accepted request content types (uploads)
+	Form        any          // multipart/form-data request DTO (zero value); Binary fields are file parts
 	Resp        any          // JSON response DTO (zero value), nil = none
 	RespTypes   []string     // other response content types (downloads)
 	Status      int          // success status; 0 = 200
@@ -72,7 +73,7 @@ func (rt Route) errorStatuses() []int {
 	if strings.Contains(rt.Path, "{") || rt.hasQuery("tenant_id") {
 		s = append(s, http.StatusNotFound)
 	}
-	if rt.Body != nil || len(rt.BodyTypes) > 0 {
+	if rt.Body != nil || len(rt.BodyTypes) > 0 || rt.Form != nil {
 		s = append(s, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
 			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	}

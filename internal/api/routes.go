@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"faxgate/internal/documents"
 	"faxgate/internal/model"
 )
 
@@ -17,6 +18,9 @@ var pageParams = []Param{
 }
 
 var tenantParam = Param{Name: "tenant_id", Desc: "Admins: the tenant to act on. Others may omit it or pass their own."}
+
+// versionParam is the cache buster of page images (the render revision).
+var versionParam = Param{Name: "v", Desc: "Render revision, as in the URLs the API gives; with it the image may be cached for good."}
 
 func withPage(ps ...Param) []Param { return append(ps, pageParams...) }
 
@@ -95,6 +99,45 @@ func (a *API) routeTable() []Route {
 		{Method: "DELETE", Path: Prefix + "/branding/logo", ID: "deleteBrandingLogo", Tag: "branding",
 			Roles: tenantAdmins, Query: []Param{tenantParam}, Status: http.StatusNoContent,
 			Summary: "Remove the logo.", handle: a.deleteLogo},
+
+		{Method: "GET", Path: Prefix + "/documents", ID: "listDocuments", Tag: "documents", Resp: FaxDocumentList{},
+			Summary: "List the tenant's fax documents (admins: all tenants'), newest first.", handle: a.listDocuments,
+			Query: withPage(Param{Name: "q", Desc: "Name contains."},
+				Param{Name: "status", Enum: []string{"processing", "ready", "failed"}},
+				Param{Name: "user_id", Desc: "Only documents this user uploaded."}, tenantParam)},
+		{Method: "POST", Path: Prefix + "/documents", ID: "createDocument", Tag: "documents", Form: FaxDocumentUpload{},
+			Resp: FaxDocument{}, Status: http.StatusCreated, Query: []Param{tenantParam}, MaxBody: a.uploadMaxBody(),
+			Summary: "Upload a document: multipart fields name, description, quality and one or more file parts.",
+			Description: "Files are stored as they arrive and appended in order; the answer comes at once with status " +
+				"processing while a job converts them into fax pages (poll GET /documents/{id}). A file type that " +
+				"cannot be faxed, whatever its name, is refused with 422 (fields.files names the file); more than the " +
+				"size limit in total answers 413. Problems found while converting (a corrupt or encrypted PDF, too " +
+				"many pages) make the document failed, with error and error_code.",
+			handle: a.createDocument},
+		{Method: "GET", Path: Prefix + "/documents/{id}", ID: "getDocument", Tag: "documents", Resp: FaxDocument{},
+			Summary: "Get a document, with its conversion progress or error.", handle: a.getDocument},
+		{Method: "PATCH", Path: Prefix + "/documents/{id}", ID: "updateDocument", Tag: "documents",
+			Body: FaxDocumentPatch{}, Resp: FaxDocument{}, Errors: []int{409},
+			Summary:     "Rename, describe, or change the quality (converts it again); only the fields present change.",
+			Description: "Users change only the documents they uploaded (403); tenant administrators any of their tenant's.",
+			handle:      a.patchDocument},
+		{Method: "DELETE", Path: Prefix + "/documents/{id}", ID: "deleteDocument", Tag: "documents",
+			Status: http.StatusNoContent, Errors: []int{409},
+			Summary: "Delete a document and all its files (409 while a fax uses it).", handle: a.deleteDocument},
+		{Method: "GET", Path: Prefix + "/documents/{id}/pages", ID: "listDocumentPages", Tag: "documents",
+			Resp: FaxDocumentPages{}, Errors: []int{409},
+			Summary: "The pages of a ready document with their image addresses (409 while processing or when failed).",
+			handle:  a.listDocumentPages},
+		{Method: "GET", Path: Prefix + "/documents/{id}/pages/{n}/thumbnail", ID: "getDocumentThumbnail",
+			Tag: "documents", RespTypes: []string{"image/png"}, Errors: []int{409}, Query: []Param{versionParam},
+			Summary: "PNG thumbnail of page n (1-based).", handle: a.documentImage(documents.Thumbnail)},
+		{Method: "GET", Path: Prefix + "/documents/{id}/pages/{n}/preview", ID: "getDocumentPreview",
+			Tag: "documents", RespTypes: []string{"image/png"}, Errors: []int{409}, Query: []Param{versionParam},
+			Summary: "Page n exactly as the recipient gets it, as a PNG.", handle: a.documentImage(documents.Preview)},
+		{Method: "GET", Path: Prefix + "/documents/{id}/file", ID: "downloadDocument", Tag: "documents",
+			RespTypes: []string{"application/pdf", "image/tiff"}, Errors: []int{409},
+			Query:   []Param{{Name: "format", Enum: []string{"pdf", "tiff"}, Desc: "Default pdf. tiff is the TIFF-F file that is sent."}},
+			Summary: "Download the fax pages as PDF or TIFF-F.", handle: a.downloadDocument},
 
 		{Method: "GET", Path: Prefix + "/activities", ID: "listActivities", Tag: "activities",
 			Resp: ActivityList{}, handle: a.listActivities,

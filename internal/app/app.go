@@ -18,7 +18,10 @@ import (
 	"faxgate/internal/api"
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
+	"faxgate/internal/blob"
 	"faxgate/internal/config"
+	"faxgate/internal/document"
+	"faxgate/internal/documents"
 	"faxgate/internal/jobs"
 	"faxgate/internal/store"
 	"faxgate/internal/tenancy"
@@ -34,6 +37,9 @@ type App struct {
 	audit   *audit.Service
 	auth    *auth.Service
 	tenancy *tenancy.Service
+	blobs   *blob.FS
+	conv    *document.Converter // one per process: the PDF renderer pool; closed by Close
+	docs    *documents.Service
 	api     *api.API
 	reg     *prometheus.Registry
 	handler http.Handler
@@ -46,6 +52,7 @@ type options struct {
 	logger     *slog.Logger
 	now        func() time.Time
 	authConfig func(*auth.Config)
+	docsConfig func(*documents.Config, *document.Config)
 	openTime   time.Duration
 	shutdown   time.Duration
 	version    string
@@ -64,6 +71,13 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithAuthConfig adjusts the auth configuration built from the config
 // (tests use cheap password hashing and no failure delay).
 func WithAuthConfig(f func(*auth.Config)) Option { return func(o *options) { o.authConfig = f } }
+
+// WithDocumentsConfig adjusts the documents service's limits and the
+// conversion engine's configuration built from the config (tests use small
+// upload limits and a shared PDF renderer compilation cache).
+func WithDocumentsConfig(f func(*documents.Config, *document.Config)) Option {
+	return func(o *options) { o.docsConfig = f }
+}
 
 // WithShutdownTimeout bounds the graceful shutdown (default 20 s).
 func WithShutdownTimeout(d time.Duration) Option { return func(o *options) { o.shutdown = d } }
@@ -93,7 +107,7 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 	}
 	a.store = st
 	if err := a.build(); err != nil {
-		st.Close()
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -111,16 +125,26 @@ func (a *App) build() error {
 	workers := river.NewWorkers()
 	cleanup := jobs.AddSessionCleanup(workers, a.store, a.log,
 		jobs.SessionCleanupConfig{Idle: a.auth.Config().SessionIdle, Now: a.o.now})
-	j, err := jobs.New(a.store, a.log, workers, nil, jobs.WithPeriodicJobs(cleanup))
+	dcfg, err := a.buildConverter()
+	if err != nil {
+		return err
+	}
+	documents.NewWorker(a.store, a.blobs, a.conv, a.log, dcfg).Register(workers)
+	j, err := jobs.New(a.store, a.log, workers, a.queues(), a.jobOptions(cleanup)...)
 	if err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
 	a.jobs = j
+	a.docs, err = documents.New(documents.Deps{Store: a.store, Blobs: a.blobs, Jobs: j, Audit: a.audit,
+		Logger: a.log}, dcfg)
+	if err != nil {
+		return err
+	}
 	a.reg = prometheus.NewRegistry()
 	a.reg.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.api, err = api.New(api.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Logger: a.log,
-		Version: a.o.version})
+	a.api, err = api.New(api.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Documents: a.docs,
+		Logger: a.log, Version: a.o.version})
 	if err != nil {
 		return err
 	}
@@ -140,6 +164,8 @@ func (a *App) Store() *store.Store            { return a.store }
 func (a *App) Auth() *auth.Service            { return a.auth }
 func (a *App) Tenancy() *tenancy.Service      { return a.tenancy }
 func (a *App) Audit() *audit.Service          { return a.audit }
+func (a *App) Documents() *documents.Service  { return a.docs }
+func (a *App) Blobs() *blob.FS                { return a.blobs }
 func (a *App) API() *api.API                  { return a.api }
 func (a *App) Registry() *prometheus.Registry { return a.reg }
 
@@ -166,8 +192,15 @@ func (a *App) Stop(ctx context.Context) error {
 	return a.jobs.Stop(ctx)
 }
 
-// Close releases the store. Call it after Run or Stop.
-func (a *App) Close() error { return a.store.Close() }
+// Close releases the document converter and the store. Call it after Run
+// or Stop.
+func (a *App) Close() error {
+	var errs []error
+	if a.conv != nil {
+		errs = append(errs, a.conv.Close())
+	}
+	return errors.Join(append(errs, a.store.Close())...)
+}
 
 // Run starts the workers and serves HTTP on the configured address until
 // ctx ends, then shuts down gracefully: no new connections, in-flight

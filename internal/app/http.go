@@ -20,7 +20,8 @@ func (a *App) newHandler() (http.Handler, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
 		Registry: a.reg, ErrorLog: slog2promLogger{a}}))
 	a.api.Register(mux)
-	portal, err := ui.New(ui.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Logger: a.log, Now: a.o.now})
+	portal, err := ui.New(ui.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Documents: a.docs,
+		Logger: a.log, Now: a.o.now})
 	if err != nil {
 		return nil, err
 	}

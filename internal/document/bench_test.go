@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"syscall"
@@ -100,21 +101,24 @@ type convStats struct {
 	pages     int
 	total     time.Duration
 	firstPage time.Duration
-	peakHeap  uint64 // sampled every 2 ms; PDFium's WebAssembly memory is Go heap
+	peakHeap  uint64 // heap in use, sampled every 2 ms; PDFium's WebAssembly memory is Go heap
 }
 
 // measure converts data once, sampling the Go heap while it runs.
 func measure(tb testing.TB, c *Converter, data []byte, res faxtiff.Resolution) convStats {
+	runtime.GC() // count this conversion's heap, not earlier garbage
 	var peak uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		var ms runtime.MemStats
+		// runtime/metrics reads without stopping the world (ReadMemStats
+		// would, and would slow the conversion it measures).
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64()+sample[1].Value.Uint64())
 			select {
 			case <-stop:
 				return
@@ -189,7 +193,7 @@ func BenchmarkBinarize(b *testing.B) {
 	g := newGray(1728, 2287)
 	g.fillWhite()
 	ph := toGray(benchPhoto(800, 1000, 1))
-	newResampler(ph, false, 100, 100, 800, 1000).drawBand(g, 0)
+	newResampler(ph, false, 100, 100, 800, 1000).drawBand(context.Background(), g, 0)
 	p := faxtiff.NewPage(1728, 2287, faxtiff.Fine)
 	for b.Loop() {
 		clear(p.Pix)

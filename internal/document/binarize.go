@@ -10,20 +10,20 @@ import (
 // Grey to 1 bit, chosen per region.
 //
 // The page is cut into tiles about 4 mm square (32 pixels wide; 16, 32 or 64
-// rows at standard, fine, superfine). A tile is "continuous tone" when at
-// least photoShare of its pixels are smooth mid-tones: grey (between midLo
-// and midHi) and within smoothDelta of all four neighbours. Anti-aliased text
-// and line art have mid-tones only on edges, where a neighbour is much
-// lighter or darker, so they stay below the share even in dense small print;
-// photographs, gradients and grey fills are mostly smooth mid-tones.
-// Tiles next to a continuous-tone tile that have some smooth mid-tones
-// (photoEdgeShare) join it, so a photo's border is not cut into a mosaic.
+// rows at standard, fine, superfine). Pixels are "tonal" when they are
+// neither paper white nor solid ink (between tonalLo and tonalHi), and
+// "interior" when they and their four neighbours are all tonal. Anti-aliased
+// text and line art have tonal pixels only on their edges, and every edge
+// pixel touches paper or ink on one side, so such tiles have almost no
+// interior pixels, however small and dense the print. Photographs (smooth
+// or richly textured), gradients and grey fills are mostly interior.
 //
-//   - Text and line-art tiles are thresholded (black below the threshold,
-//     which the caller picks for how the grey was made: coverage-blended
-//     renders vs. linear-light resampling), and a pixel that is a thin dark
-//     ridge (darker than both neighbours across it by ridgeDelta) is black too,
-//     so hairlines and thin serifs thinner than half a fax pixel survive.
+//   - A tile with seedShare interior pixels is continuous tone. The region
+//     grows from there into neighbouring tiles that have some interior pixels
+//     (edgeShare: the photo's border) or whose tones are mostly smooth
+//     (within smoothDelta of all neighbours: the photo's deep shadows and
+//     bright highlights), so a photograph is not cut into a mosaic of
+//     dithered and thresholded tiles.
 //   - Continuous-tone tiles get Atkinson error diffusion in serpentine order.
 //     Atkinson spreads only 6/8 of the error over a small neighbourhood, so
 //     near-white stays clean white and near-black solid (no speckled paper
@@ -32,16 +32,35 @@ import (
 //     highlights do not appear (they cost the most in T.4/T.6 coding and
 //     transmission time), and error does not travel far into neighbouring
 //     text. The price is a little less tonal range at both ends, which a fax
-//     cannot show anyway.
+//     cannot show anyway (tones are lifted first, see photoTone).
+//   - All other tiles (text, line art, blank paper) are thresholded (black
+//     below a threshold the caller picks for how the grey was made:
+//     coverage-blended renders vs. linear-light resampling), and a pixel
+//     that is a thin dark ridge (darker than both neighbours across it by
+//     ridgeDelta) is black too, so hairlines and serifs thinner than half a
+//     fax pixel survive.
 const (
-	midLo, midHi   = 40, 215
-	smoothDelta    = 16
-	photoShare     = 0.12
-	photoEdgeShare = 0.02
-	ridgeDelta     = 32
-	tileW          = 32
-	ditherLevel    = 128
+	tonalLo, tonalHi = 16, 224
+	midHi            = 215 // lighter pixels are never black when thresholding
+	smoothDelta      = 16
+	seedShare        = 0.20
+	edgeShare        = 0.03
+	ridgeDelta       = 32
+	tileW            = 32
+	ditherLevel      = 128
 )
+
+// photoTone lifts the tones of continuous-tone regions (a gamma of 0.8)
+// before diffusion: Atkinson clips the darkest quarter of tones to solid
+// black, and fax printers add dot gain, so unlifted photographs print
+// murky; the lift keeps detail in shadows and leaves white and black as
+// they are.
+var photoTone = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(255 * math.Pow(float64(i)/255, 0.8))
+	}
+	return t
+}()
 
 // Thresholds for text and line art, in sRGB levels.
 const (
@@ -73,24 +92,18 @@ func binarize(g *gray, threshold uint8, dst *faxtiff.Page) {
 // tileStats counts, per tile, the pixels the classification looks at.
 type tileStats struct {
 	pixels      int
-	smoothMid   int // mid-tone and smooth
 	tonal       int // neither paper white nor solid ink
-	smoothTonal int // tonal and smooth
+	interior    int // tonal with four tonal neighbours
+	smoothTonal int // tonal and within smoothDelta of its four neighbours
 }
 
-// classifyTiles returns, per tile, whether it is continuous tone. Seeds are
-// tiles with photoShare smooth mid-tones. From them the region grows into
-// neighbouring tiles that touch them with some smooth mid-tones
-// (photoEdgeShare) and, transitively, into tiles whose tones are mostly
-// smooth (the deep shadows and bright highlights of the same photograph,
-// which alone would be thresholded and show a staircase of tile edges).
-// Text never qualifies: its tones are edges.
+// classifyTiles returns, per tile, whether it is continuous tone.
 func classifyTiles(g *gray, cols, rows, th int) []bool {
 	stats := measureTiles(g, cols, th)
 	photo := make([]bool, cols*rows)
 	var queue []int
 	for i, s := range stats {
-		if float64(s.smoothMid) >= photoShare*float64(s.pixels) {
+		if float64(s.interior) >= seedShare*float64(s.pixels) {
 			photo[i] = true
 			queue = append(queue, i)
 		}
@@ -109,7 +122,7 @@ func classifyTiles(g *gray, cols, rows, th int) []bool {
 				continue
 			}
 			s := stats[k]
-			if float64(s.smoothMid) >= photoEdgeShare*float64(s.pixels) ||
+			if float64(s.interior) >= edgeShare*float64(s.pixels) ||
 				(s.tonal > 0 && float64(s.smoothTonal) >= 0.7*float64(s.tonal)) {
 				photo[k] = true
 				queue = append(queue, k)
@@ -122,9 +135,7 @@ func classifyTiles(g *gray, cols, rows, th int) []bool {
 // allWhite8 is eight paper-white pixels read as one word.
 const allWhite8 = math.MaxUint64
 
-// Tonal range: lighter than solid ink, darker than paper (Atkinson renders
-// anything outside it as solid black or white anyway).
-const tonalLo, tonalHi = 16, 224
+func tonal(v byte) bool { return v > tonalLo && v < tonalHi }
 
 // measureTiles gathers the statistics of every tile from every other row
 // (shares are what matters, and halving the work halves the cost of the
@@ -151,17 +162,18 @@ func measureTiles(g *gray, cols, th int) []tileStats {
 				continue
 			}
 			for x := x0; x < min(x0+8, w); x++ {
-				v := int(row[x])
-				if v <= tonalLo || v >= tonalHi {
+				v := row[x]
+				if !tonal(v) {
 					continue
 				}
+				l, r, u, d := row[max(x-1, 0)], row[min(x+1, w-1)], up[x], down[x]
 				s := &ts[x/tileW]
 				s.tonal++
-				if near(v, row[max(x-1, 0)]) && near(v, row[min(x+1, w-1)]) && near(v, up[x]) && near(v, down[x]) {
+				if tonal(l) && tonal(r) && tonal(u) && tonal(d) {
+					s.interior++
+				}
+				if vi := int(v); near(vi, l) && near(vi, r) && near(vi, u) && near(vi, d) {
 					s.smoothTonal++
-					if v > midLo && v < midHi {
-						s.smoothMid++
-					}
 				}
 			}
 		}
@@ -226,7 +238,7 @@ func (b *bitWriter) thresholdSpan(y, x0, x1 int, out []byte) {
 	}
 	t := b.threshold
 	for x := x0; x < x1; x += 8 {
-		if x+8 <= len(row) && binary.LittleEndian.Uint64(row[x:]) == allWhite8 {
+		if x+8 <= len(row) && allLight(binary.LittleEndian.Uint64(row[x:])) {
 			continue
 		}
 		var bits byte
@@ -241,6 +253,15 @@ func (b *bitWriter) thresholdSpan(y, x0, x1 int, out []byte) {
 		}
 		out[x>>3] |= bits
 	}
+}
+
+// allLight reports whether all eight pixels of w are at least midHi, i.e.
+// white when thresholded: with d = 255-v per byte, every d < 41. (SWAR: a
+// byte's top bit is set in (d + 87) | d exactly when d > 40.)
+func allLight(w uint64) bool {
+	const ones = 0x0101010101010101
+	d := ^w
+	return ((d+(127-(255-midHi))*ones)|d)&(0x80*ones) == 0
 }
 
 // ridge reports a pixel clearly darker than both neighbours across it,
@@ -268,7 +289,7 @@ func (b *bitWriter) ditherRow(y int, out []byte, tileRow []bool) {
 		if !tileRow[x/tileW] {
 			continue
 		}
-		v := float32(row[x]) + e0[x+2]
+		v := photoTone[row[x]] + e0[x+2]
 		var q float32 = 255
 		if v < ditherLevel {
 			q = 0

@@ -283,7 +283,7 @@ func (j *job) convertInput(in Input) (Format, error) {
 	if size > j.opts.MaxInputBytes {
 		return "", failf(KindTooLarge, nil, "the file is %s, larger than the %s limit", humanBytes(size), humanBytes(j.opts.MaxInputBytes))
 	}
-	if size == 0 {
+	if size <= 0 {
 		return "", failf(KindNoPages, nil, "the file is empty")
 	}
 	src := io.NewSectionReader(r, 0, size)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,5 +218,48 @@ func TestPostScript(t *testing.T) {
 	_, err := convert(t, Options{OfficeTimeout: time.Millisecond}, file("doc.ps", []byte(psTextPages(2))))
 	if !errors.Is(err, ErrTimeout) {
 		t.Errorf("1 ms conversion timeout: %v", err)
+	}
+}
+
+// TestConcurrentConversions: one Converter serves several conversions at
+// once (more than it has PDF workers); each gets its own, correct pages.
+func TestConcurrentConversions(t *testing.T) {
+	var pdfs [][]byte
+	for i := range 4 {
+		var pages []testPage
+		for p := range 3 {
+			pages = append(pages, testPage{w: ptA4[0], h: ptA4[1], content: rectContent(50+float64(100*i), 600-float64(100*p), 50, 50)})
+		}
+		pdfs = append(pdfs, buildPDF(pages, nil))
+	}
+	want := make([]*Result, len(pdfs))
+	for i, pdf := range pdfs {
+		want[i] = mustConvert(t, Options{}, file("seq.pdf", pdf))
+	}
+	errs := make(chan error, len(pdfs))
+	got := make([]*Result, len(pdfs))
+	var wg sync.WaitGroup
+	for i, pdf := range pdfs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := converter(t).Convert(context.Background(), []Input{BytesInput("par.pdf", pdf)}, Options{})
+			got[i] = res
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range pdfs {
+		for p := range want[i].Pages {
+			if d := faxtiff.Equal(got[i].Pages[p], want[i].Pages[p]); d != 0 {
+				t.Errorf("document %d page %d differs by %d pixels when converted concurrently", i, p+1, d)
+			}
+		}
 	}
 }

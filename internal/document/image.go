@@ -120,6 +120,7 @@ func formatName(f Format) string {
 
 // placeRaster lays a grey image out on fax pages and adds them.
 func (j *job) placeRaster(g *gray, xdpi, ydpi float64) error {
+	whitenPaper(g)
 	res := j.opts.Resolution
 	fit := placeImage(g.w, g.h, xdpi, ydpi, j.opts.Paper, res)
 	rs := newResampler(g, fit.rotate, fit.dx, fit.dy, fit.dw, fit.dh)
@@ -130,10 +131,62 @@ func (j *job) placeRaster(g *gray, xdpi, ydpi float64) error {
 		}
 		band.h, band.pix = n, band.pix[:pageWidth*n]
 		band.fillWhite()
-		rs.drawBand(band, y0)
-		return band, nil, ctx.Err()
+		// Each fax page gets the page timeout.
+		pctx, cancel := context.WithTimeout(ctx, j.opts.PageTimeout)
+		defer cancel()
+		if err := rs.drawBand(pctx, band, y0); err != nil {
+			if ctx.Err() == nil {
+				return nil, nil, failf(KindTimeout, err, "the page took longer than %v to render", j.opts.PageTimeout)
+			}
+			return nil, nil, err
+		}
+		return band, nil, nil
 	}
 	return paginate(j.ctx, fit.rows, res, thresholdLinear, render, j.add)
+}
+
+// whitenPaper makes the paper of a scan white. Scanners and phone cameras
+// deliver paper as light grey (200-245); left alone it would be either a
+// tonal area (dithered into a speckled background) or too close to the
+// text threshold. When one bright level (with its noise, ±paperSpread)
+// covers at least paperShare of the image, it is taken as the paper: it
+// and everything lighter become white, darker tones are stretched in
+// proportion. Images without such a level (photographs, already white
+// paper) are left alone. g is changed in place.
+func whitenPaper(g *gray) {
+	const paperSpread, paperShare = 4, 0.2
+	var hist [256]int
+	n := 0
+	for y := 0; y < g.h; y += 2 {
+		for _, v := range g.row(y) {
+			hist[v]++
+		}
+		n += g.w
+	}
+	best, bestCount := 0, 0
+	for v := 160; v < 256; v++ {
+		c := 0
+		for k := max(v-paperSpread, 0); k <= min(v+paperSpread, 255); k++ {
+			c += hist[k]
+		}
+		if c > bestCount {
+			best, bestCount = v, c
+		}
+	}
+	if best >= 250 || float64(bestCount) < paperShare*float64(n) {
+		return
+	}
+	white := best - paperSpread
+	var lut [256]byte
+	for v := range lut {
+		lut[v] = byte(min(255, v*255/white))
+	}
+	for y := range g.h {
+		r := g.row(y)
+		for i, v := range r {
+			r[i] = lut[v]
+		}
+	}
 }
 
 // imageMeta is what the file says besides its pixels.

@@ -15,7 +15,7 @@ import (
 // scaled separately along each axis to its physical size: an A4 page (210 ×
 // 297 mm) becomes 1688 × 1143/2287/4574 pixels centred on the 1728-pixel
 // row, Letter (215.9 × 279.4 mm) is shrunk by 0.4 % to the fax width and
-// becomes 1728 × 1067/2142/4284, Legal 1728 × 1363/2727/5453.
+// becomes 1728 × 1071/2142/4285, Legal 1728 × 1363/2727/5453.
 //
 // Sources wider than tall (landscape) are turned a quarter clockwise, so
 // their top edge ends on the right and lines read from top to bottom.
@@ -123,8 +123,8 @@ type imageFit struct {
 // placeImage decides where an image of pw × ph pixels goes. xdpi and ydpi
 // are its resolution when the file states one (0 otherwise).
 //
-//   - An image whose stated size is about a page wide (a scan, a fax) is a
-//     page: fitSheet, no margin added.
+//   - An image whose stated size is about a page wide (its short side 180 to
+//     220 mm: a scan, a fax) is a page: fitSheet, no margin added.
 //   - A very tall image (more than 1.5 times the paper's proportion: a long
 //     screenshot, a receipt) is fitted to the width between margins and
 //     continues over as many pages as it needs.
@@ -137,7 +137,7 @@ func placeImage(pw, ph int, xdpi, ydpi float64, paper Paper, res faxtiff.Resolut
 	if known {
 		w, h = w/xdpi*25.4, h/ydpi*25.4
 	}
-	if known && math.Max(w, h) >= 180 && math.Min(w, h) <= 220 && math.Min(w, h) >= 180 {
+	if short := math.Min(w, h); known && short >= 180 && short <= 220 {
 		f := fitSheet(w, h, res)
 		return imageFit{rotate: f.rotate, dx: f.offX, dw: f.cw, dh: f.ch, rows: f.ch}
 	}

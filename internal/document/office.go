@@ -59,10 +59,33 @@ func (j *job) convertOffice(format Format, r io.Reader) error {
 		return failf(KindNeedsLibreOffice, nil, msgNeedsLibreOffice)
 	}
 	return j.viaPDF(r, "input"+officeExt[format], "input.pdf", func(dir, in, _ string) []string {
+		seedProfile(filepath.Join(dir, "profile"))
 		profile := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "profile")}).String()
 		return []string{soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
 			"-env:UserInstallation=" + profile, "--convert-to", "pdf", "--outdir", dir, in}
 	}, "LibreOffice")
+}
+
+// officeSettings harden the private LibreOffice profile: no macros at all
+// (not even "trusted" ones) and no loading of resources a document links
+// to from outside (the file comes from a stranger). LibreOffice itself is
+// not network-isolated by this; run the server where that matters.
+const officeSettings = `<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+`
+
+// seedProfile writes officeSettings where LibreOffice reads a new
+// profile's settings; a failure only loses the hardening, so it is ignored
+// (the conversion itself reports real problems).
+func seedProfile(profile string) {
+	user := filepath.Join(profile, "user")
+	if os.MkdirAll(user, 0o700) == nil {
+		os.WriteFile(filepath.Join(user, "registrymodifications.xcu"), []byte(officeSettings), 0o600)
+	}
 }
 
 func (j *job) convertPostScript(r io.Reader) error {

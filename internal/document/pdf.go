@@ -180,7 +180,8 @@ func (d *pdfDoc) pageCount() (int, error) {
 // strokes (hairlines included).
 const renderFlags = enums.FPDF_RENDER_FLAG_ANNOT | enums.FPDF_RENDER_FLAG_PRINTING
 
-// pageTask is one page to render; its result goes back on done.
+// pageResult is one rendered PDF page: its fax pages (more than one when
+// it was split) or its error.
 type pageResult struct {
 	index int
 	pages []*faxtiff.Page

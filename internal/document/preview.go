@@ -2,6 +2,7 @@ package document
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/color"
@@ -31,7 +32,7 @@ func Thumbnail(p *faxtiff.Page, maxW int) ([]byte, error) {
 	src := pageGray(p)
 	dst := newGray(w, h)
 	dst.fillWhite()
-	newResampler(src, false, 0, 0, w, h).drawBand(dst, 0)
+	newResampler(src, false, 0, 0, w, h).drawBand(context.Background(), dst, 0)
 	return encodeGray(dst)
 }
 
@@ -49,7 +50,7 @@ func Preview(p *faxtiff.Page) ([]byte, error) {
 		src := pageGray(p)
 		dst := newGray(p.Width, h)
 		dst.fillWhite()
-		newResampler(src, false, 0, 0, p.Width, h).drawBand(dst, 0)
+		newResampler(src, false, 0, 0, p.Width, h).drawBand(context.Background(), dst, 0)
 		return encodeGray(dst)
 	}
 	img := image.NewPaletted(image.Rect(0, 0, p.Width, h), color.Palette{color.White, color.Black})

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"context"
 	"math"
 )
 
@@ -208,10 +209,16 @@ func (r *resampler) evictBelow(y int) {
 }
 
 // drawBand renders page rows [y0, y0+dst.h) of the rectangle into dst,
-// which must already be white; dst.w is the page width.
-func (r *resampler) drawBand(dst *gray, y0 int) {
+// which must already be white; dst.w is the page width. It stops with
+// ctx's error when ctx ends (checked every 64 rows).
+func (r *resampler) drawBand(ctx context.Context, dst *gray, y0 int) error {
 	acc := make([]float32, r.dw)
 	for by := range dst.h {
+		if by&63 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		ry := y0 + by - r.dy
 		if ry < 0 || ry >= r.dh {
 			continue
@@ -233,4 +240,5 @@ func (r *resampler) drawBand(dst *gray, y0 int) {
 			}
 		}
 	}
+	return nil
 }

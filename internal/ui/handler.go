@@ -11,17 +11,19 @@ import (
 
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
+	"faxgate/internal/documents"
 	"faxgate/internal/tenancy"
 )
 
 // Deps are the services the portal needs. Auth, Tenancy and Audit are
-// required.
+// required; without Documents the Fax Documents pages are left out.
 type Deps struct {
-	Auth    *auth.Service
-	Tenancy *tenancy.Service
-	Audit   *audit.Service
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Auth      *auth.Service
+	Tenancy   *tenancy.Service
+	Audit     *audit.Service
+	Documents *documents.Service
+	Logger    *slog.Logger
+	Now       func() time.Time
 	// FlashKey signs the flash-message cookie. Optional: when empty a random
 	// key is made, so a flash set by one process is dropped (not shown) by
 	// another; give every node the same key to keep flashes across nodes.
@@ -33,6 +35,7 @@ type Handler struct {
 	auth    *auth.Service
 	ten     *tenancy.Service
 	audit   *audit.Service
+	docs    *documents.Service // nil: no Fax Documents pages
 	log     *slog.Logger
 	now     func() time.Time
 	pages   map[string]*template.Template
@@ -47,7 +50,11 @@ func New(d Deps) (*Handler, error) {
 	if d.Auth == nil || d.Tenancy == nil || d.Audit == nil {
 		return nil, errors.New("ui: Auth, Tenancy and Audit are required")
 	}
-	h := &Handler{auth: d.Auth, ten: d.Tenancy, audit: d.Audit, log: d.Logger, now: d.Now, menu: portalMenu()}
+	h := &Handler{auth: d.Auth, ten: d.Tenancy, audit: d.Audit, docs: d.Documents, log: d.Logger, now: d.Now,
+		menu: portalMenu()}
+	if h.docs == nil {
+		h.menu = withoutMenuItem(h.menu, "documents")
+	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -101,7 +108,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 func (h *Handler) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET /login", public, h.loginShow},
 		{"POST /login", public, h.loginSubmit},
 		{"GET /login/totp", public, h.totpLoginShow},
@@ -144,5 +151,5 @@ func (h *Handler) routes() []route {
 		{"GET /admin/tenants/{id}/edit", adminOnly, h.tenantEdit},
 		{"POST /admin/tenants/{id}", adminOnly, h.tenantUpdate},
 		{"POST /admin/tenants/{id}/status", adminOnly, h.tenantStatus},
-	}
+	}, h.documentRoutes()...)
 }

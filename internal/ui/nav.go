@@ -24,6 +24,7 @@ func portalMenu() []navItem {
 	admins := []model.Role{model.RoleAdmin}
 	return []navItem{
 		{Key: "dashboard", Label: "Dashboard", Path: "/", Roles: everyone},
+		{Key: "documents", Label: "Fax Documents", Path: "/documents", Roles: everyone},
 		{Key: "tenants", Label: "Tenants", Path: "/admin/tenants", Group: "Administration", Roles: admins},
 		{Key: "all-users", Label: "Users (all tenants)", Path: "/admin/all-users", Group: "Administration", Roles: admins},
 		{Key: "branding", Label: "Branding", Path: "/admin/branding", Group: "Administration", Roles: tenants},
