@@ -7,15 +7,14 @@ const PrefixDID = "did"
 
 // Audit actions of inbound faxing.
 const (
-	ActionDIDCreated    = "did.created"  // one DID, a range or a CSV import (detail says how many)
-	ActionDIDAssigned   = "did.assigned" // given to a tenant (its routing starts empty)
-	ActionDIDReleased   = "did.released" // back to the pool; routing cleared
-	ActionDIDRouted     = "did.routing_updated"
-	ActionDIDDeleted    = "did.deleted"
-	ActionFaxDeleted    = "fax.deleted"         // a received fax removed from the inbox
-	ActionFaxPurged     = "fax.purged"          // retention removed stored pages
-	ActionFaxRefused    = "fax.receive_refused" // a call to a rejecting DID or a suspended tenant
-	ActionInboundMarked = "fax.read_changed"
+	ActionDIDCreated  = "did.created"  // one DID, a range or a CSV import (detail says how many)
+	ActionDIDAssigned = "did.assigned" // given to a tenant (its routing starts empty)
+	ActionDIDReleased = "did.released" // back to the pool; routing cleared
+	ActionDIDRouted   = "did.routing_updated"
+	ActionDIDDeleted  = "did.deleted"
+	ActionFaxDeleted  = "fax.deleted"         // a received fax removed from the inbox
+	ActionFaxPurged   = "fax.purged"          // retention removed stored pages
+	ActionFaxRefused  = "fax.receive_refused" // a call to a rejecting DID or a suspended tenant
 )
 
 // DIDAction is what happens to a fax received on a DID: forwarded by email

@@ -266,16 +266,17 @@ func (s *Store) ActiveFaxes(ctx context.Context, limit int) ([]model.Fax, error)
 		AND status IN ('queued', 'sending', 'retrying') ORDER BY created_at, id LIMIT $1`, []any{limit}, scanFax)
 }
 
-// LockTenantTx reads the tenant inside tx and, on PostgreSQL, locks its row
-// against other lockers (not against inserts referencing it) until the end
-// of the transaction: submissions of one tenant then check its page limits
-// one at a time. SQLite's write lock already serialises them.
-func (s *Store) LockTenantTx(ctx context.Context, tx *sql.Tx, id string) (model.Tenant, error) {
-	lock := ""
-	if s.engine == Postgres {
-		lock = " FOR NO KEY UPDATE"
+// LockTenantTx reads the tenant inside tx and, when lock is set on
+// PostgreSQL, locks its row against other lockers (not against inserts
+// referencing it) until the end of the transaction: submissions of one
+// tenant then check its page limits one at a time. SQLite's write lock
+// already serialises them.
+func (s *Store) LockTenantTx(ctx context.Context, tx *sql.Tx, id string, lock bool) (model.Tenant, error) {
+	suffix := ""
+	if lock && s.engine == Postgres {
+		suffix = " FOR NO KEY UPDATE"
 	}
-	t, err := scanTenant(tx.QueryRowContext(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = $1`+lock, id))
+	t, err := scanTenant(tx.QueryRowContext(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = $1`+suffix, id))
 	return t, s.mapErr(err)
 }
 

@@ -88,12 +88,13 @@ func (s *Store) AcquireLeaseTx(ctx context.Context, tx *sql.Tx, r LeaseRequest) 
 	return l, nil
 }
 
-// RenewLease extends the lease id held by holder until `until`. It reports
-// false when the lease is gone (it expired and was reclaimed): the holder
-// has lost its channel and must stop its call.
-func (s *Store) RenewLease(ctx context.Context, id, holder string, until time.Time) (bool, error) {
-	n, err := s.execCount(ctx, `UPDATE channel_leases SET expires_at = $1 WHERE id = $2 AND holder = $3`,
-		s.tv(until), id, holder)
+// RenewLease extends the lease id held by holder until `until`, if it has
+// not expired by `at`. It reports false when the lease expired or is gone:
+// the holder has lost its channel (recovery may already treat its call as
+// interrupted) and must stop the call. An expired lease is never revived.
+func (s *Store) RenewLease(ctx context.Context, id, holder string, at, until time.Time) (bool, error) {
+	n, err := s.execCount(ctx, `UPDATE channel_leases SET expires_at = $1 WHERE id = $2 AND holder = $3
+		AND expires_at > $4`, s.tv(until), id, holder, s.tv(at))
 	return n == 1, err
 }
 

@@ -37,6 +37,20 @@ func (s *Store) GetUsageTx(ctx context.Context, tx *sql.Tx, tenantID string, at 
 	return day, month, err
 }
 
+// QuotaStateTx returns, in one statement (one snapshot, so that a delivery
+// committing meanwhile is counted exactly once), the tenant's delivered
+// pages of the day and month containing at and the pages of its outbound
+// faxes not yet final.
+func (s *Store) QuotaStateTx(ctx context.Context, tx *sql.Tx, tenantID string, at time.Time) (day, month, pending int, err error) {
+	d, m := model.UsagePeriods(at)
+	err = tx.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT pages FROM usage_counters WHERE tenant_id = $1 AND period = $2), 0),
+		COALESCE((SELECT pages FROM usage_counters WHERE tenant_id = $1 AND period = $3), 0),
+		COALESCE((SELECT SUM(pages) FROM faxes WHERE tenant_id = $1 AND direction = 'outbound'
+			AND status IN ('queued', 'sending', 'retrying')), 0)`, tenantID, d, m).Scan(&day, &month, &pending)
+	return day, month, pending, s.mapErr(err)
+}
+
 // GetUsage is GetUsageTx outside a transaction, for the tenant in scope.
 func (s *Store) GetUsage(ctx context.Context, scope model.Scope, tenantID string, at time.Time) (day, month model.Usage, err error) {
 	if !scope.Valid() {

@@ -61,7 +61,8 @@ func newFaxFixture(t *testing.T, s *store.Store, tag int) faxFixture {
 func newFax(u model.User, to string) model.Fax {
 	return model.Fax{TenantID: u.TenantID, UserID: u.ID, Direction: model.Outbound, Status: model.FaxQueued,
 		Source: model.SourceAPI, To: to, Title: "fax to " + to, Pages: 2, Retries: 3, RetryDelay: 90 * time.Second,
-		NextTry: 1, NextLeg: 1, CoverPage: model.CoverPage{Enabled: true, Subject: "Hi", Comments: "c"}}
+		NextTry: 1, NextLeg: 1, CoverPage: model.CoverPage{Enabled: true, Subject: "Hi", Comments: "c"},
+		RequestHash: "fingerprint"}
 }
 
 func mustFax(t *testing.T, s *store.Store, f model.Fax) model.Fax {
@@ -245,7 +246,7 @@ func testFaxes(t *testing.T, s *store.Store, f faxFixture) {
 	}
 	mustFax(t, s, newFax(f.bUser, "+12025550103"))
 	noErr(t, "PendingPagesTx", s.RunTx(c, func(tx *sql.Tx) error {
-		if _, err := s.LockTenantTx(c, tx, f.a.ID); err != nil {
+		if _, err := s.LockTenantTx(c, tx, f.a.ID, true); err != nil {
 			return err
 		}
 		n, err := s.PendingPagesTx(c, tx, f.a.ID)
@@ -536,10 +537,10 @@ func testLeases(t *testing.T, s *store.Store, f faxFixture) {
 	noErr(t, "ReleaseLease twice", s.ReleaseLease(c, l1.ID))
 	l4, err := acquire(f.a.ID, 2, now)
 	noErr(t, "lease after release", err)
-	ok, err := s.RenewLease(c, l4.ID, "n1", now.Add(time.Hour))
+	ok, err := s.RenewLease(c, l4.ID, "n1", now, now.Add(time.Hour))
 	noErr(t, "RenewLease", err)
 	diff(t, "renewed", ok, true)
-	ok, err = s.RenewLease(c, l4.ID, "n2", now.Add(time.Hour))
+	ok, err = s.RenewLease(c, l4.ID, "n2", now, now.Add(time.Hour))
 	noErr(t, "RenewLease(other holder)", err)
 	diff(t, "renewed by another holder", ok, false)
 	later := now.Add(time.Minute)
@@ -552,9 +553,20 @@ func testLeases(t *testing.T, s *store.Store, f faxFixture) {
 	noErr(t, "second lease once others expired", err)
 	_, err = acquire(f.b.ID, 0, later)
 	wantErr(t, "trunk full again", err, store.ErrTrunkFull)
-	ok, err = s.RenewLease(c, l1.ID, "n1", later)
+	ok, err = s.RenewLease(c, l1.ID, "n1", later, later.Add(time.Hour))
 	noErr(t, "RenewLease(released)", err)
 	diff(t, "renewed a released lease", ok, false)
+	// An expired lease is not revived, even before it is reclaimed.
+	var l5 store.Lease
+	noErr(t, "lease for expiry", s.RunTx(c, func(tx *sql.Tx) error {
+		var err error
+		l5, err = s.AcquireLeaseTx(c, tx, store.LeaseRequest{TrunkID: trunk + "-x", TrunkMax: 1, TenantID: f.b.ID,
+			FaxID: model.NewID(model.PrefixFax), Holder: "n1", TTL: time.Second, Now: now})
+		return err
+	}))
+	ok, err = s.RenewLease(c, l5.ID, "n1", now.Add(2*time.Second), later.Add(time.Hour))
+	noErr(t, "RenewLease(expired)", err)
+	diff(t, "renewed an expired lease", ok, false)
 	noErr(t, "LiveLeaseForFaxTx", s.RunTx(c, func(tx *sql.Tx) error {
 		live, err := s.LiveLeaseForFaxTx(c, tx, l4.FaxID, later)
 		diff(t, "live lease of the renewed fax", live, true)
@@ -628,6 +640,20 @@ func testUsage(t *testing.T, s *store.Store, f faxFixture) {
 	diff(t, "B has none", d, model.Usage{TenantID: f.b.ID, Period: "2031-03-31"})
 	_, _, err = s.GetUsage(c, f.scopeB, f.a.ID, day1)
 	wantErr(t, "GetUsage(other tenant)", err, model.ErrNotFound)
+
+	pending := newFax(f.aUser, "+12025550600")
+	pending.Pages = 4
+	mustFax(t, s, pending)
+	noErr(t, "QuotaStateTx", s.RunTx(c, func(tx *sql.Tx) error {
+		d, m, p, err := s.QuotaStateTx(c, tx, f.a.ID, day1)
+		diff(t, "quota state (day, month, pending)", []int{d, m, p}, []int{5, 5, 4})
+		return err
+	}))
+	n, err := s.PendingPages(c, f.scopeA, f.a.ID)
+	noErr(t, "PendingPages", err)
+	diff(t, "pending pages", n, 4)
+	_, err = s.PendingPages(c, f.scopeB, f.a.ID)
+	wantErr(t, "PendingPages(other tenant)", err, model.ErrNotFound)
 }
 
 func testFaxSettings(t *testing.T, s *store.Store, f faxFixture) {

@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Settings", testSettings},
 		{"Webhooks", testWebhooks},
 		{"Faxin", testFaxin},
+		{"Contacts", testContacts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
