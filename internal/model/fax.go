@@ -4,15 +4,15 @@ import "time"
 
 // Audit actions of outbound faxing.
 const (
-	ActionFaxSubmitted   = "fax.submitted"
-	ActionFaxCanceled    = "fax.canceled"
-	ActionTrunkCreated   = "trunk.created"
-	ActionTrunkUpdated   = "trunk.updated"
-	ActionTrunkDeleted   = "trunk.deleted"
-	ActionCIDCreated     = "cid.created"
-	ActionCIDUpdated     = "cid.updated"
-	ActionCIDDeleted     = "cid.deleted"
-	ActionFaxSettingsSet = "settings.fax_updated"
+	ActionFaxSubmitted  = "fax.submitted"
+	ActionFaxCanceled   = "fax.canceled"
+	ActionTrunkCreated  = "trunk.created"
+	ActionTrunkUpdated  = "trunk.updated"
+	ActionTrunkDeleted  = "trunk.deleted"
+	ActionCIDCreated    = "cid.created"
+	ActionCIDUpdated    = "cid.updated"
+	ActionCIDDeleted    = "cid.deleted"
+	ActionChannelCapSet = "settings.channel_cap"
 )
 
 // FaxDirection says whether faxgate sent or received a fax.
@@ -64,10 +64,16 @@ const (
 	SourceAPI      FaxSource = "api"
 	SourceEmail    FaxSource = "email"
 	SourceCampaign FaxSource = "campaign"
+	// SourceSIP marks inbound faxes: received over a SIP call.
+	SourceSIP FaxSource = "sip"
 )
 
 // Valid reports whether s is a known source.
-func (s FaxSource) Valid() bool {
+func (s FaxSource) Valid() bool { return s.Submittable() || s == SourceSIP }
+
+// Submittable reports whether outbound faxes (and trunks' allowed
+// sources) may use s: web, api, email or campaign.
+func (s FaxSource) Submittable() bool {
 	return s == SourceWeb || s == SourceAPI || s == SourceEmail || s == SourceCampaign
 }
 
@@ -262,40 +268,6 @@ const (
 	EventCancelRequested FaxEventKind = "cancel_requested"
 	EventCanceled        FaxEventKind = "canceled"
 )
-
-// FaxSettings are a tenant's fax settings. Zero values take the defaults
-// of DefaultFaxSettings when read.
-type FaxSettings struct {
-	TenantID string
-	// DefaultCountry is the ISO 3166 region numbers without a leading +
-	// are read in ("US", "GB", ...).
-	DefaultCountry string
-	RetryDelay     time.Duration
-	// StationID is the TSI shown by the far machine (<= 20 characters);
-	// "" = the fax's caller ID.
-	StationID string
-	// HeaderName is the name on the header line of every page; "" = the
-	// tenant's name.
-	HeaderName string
-	// MaxChannels caps the tenant's simultaneous calls (0: no cap); only a
-	// platform admin may change it.
-	MaxChannels int
-	// Cover page defaults: Enabled is the default of new faxes, the From
-	// fields the sender's details printed on it.
-	CoverEnabled     bool
-	CoverFromName    string
-	CoverFromCompany string
-	CoverFromPhone   string
-	CoverFromFax     string
-	CoverFromEmail   string
-	CoverFooter      string
-	UpdatedAt        time.Time
-}
-
-// DefaultFaxSettings are the settings of a tenant that saved none.
-func DefaultFaxSettings(tenantID string) FaxSettings {
-	return FaxSettings{TenantID: tenantID, DefaultCountry: "US", RetryDelay: 60 * time.Second}
-}
 
 // Usage counts the pages and faxes a tenant delivered in one period: a day
 // ("2006-01-02") or a month ("2006-01"), in UTC.

@@ -345,58 +345,25 @@ func (s *Store) ListFaxEvents(ctx context.Context, scope model.Scope, faxID stri
 	})
 }
 
-const faxSettingsCols = `tenant_id, default_country, retry_delay_ms, station_id, header_name, max_channels,
-	cover_enabled, cover_from_name, cover_from_company, cover_from_phone, cover_from_fax, cover_from_email,
-	cover_footer, updated_at`
-
-// GetFaxSettings returns the tenant's fax settings; a tenant that saved
-// none gets model.DefaultFaxSettings, and empty country or retry delay take
-// the defaults too.
-func (s *Store) GetFaxSettings(ctx context.Context, tenantID string) (model.FaxSettings, error) {
-	var fs model.FaxSettings
-	var delayMS int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT `+faxSettingsCols+` FROM fax_settings WHERE tenant_id = $1`, tenantID).
-		Scan(&fs.TenantID, &fs.DefaultCountry, &delayMS, &fs.StationID, &fs.HeaderName, &fs.MaxChannels,
-			&fs.CoverEnabled, &fs.CoverFromName, &fs.CoverFromCompany, &fs.CoverFromPhone, &fs.CoverFromFax,
-			&fs.CoverFromEmail, &fs.CoverFooter, scanTime(&fs.UpdatedAt))
+// GetTenantChannelCap returns the most calls the tenant may have at once
+// (0: no cap, also for a tenant that has none set).
+func (s *Store) GetTenantChannelCap(ctx context.Context, tenantID string) (int, error) {
+	var n int
+	err := s.rdb.QueryRowContext(ctx, `SELECT max_channels FROM fax_settings WHERE tenant_id = $1`, tenantID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
-		return model.DefaultFaxSettings(tenantID), nil
+		return 0, nil
 	}
-	if err != nil {
-		return fs, s.mapErr(err)
-	}
-	fs.RetryDelay = time.Duration(delayMS) * time.Millisecond
-	def := model.DefaultFaxSettings(tenantID)
-	if fs.DefaultCountry == "" {
-		fs.DefaultCountry = def.DefaultCountry
-	}
-	if fs.RetryDelay <= 0 {
-		fs.RetryDelay = def.RetryDelay
-	}
-	return fs, nil
+	return n, s.mapErr(err)
 }
 
-// PutFaxSettings creates or replaces the tenant's fax settings and sets
-// UpdatedAt; an unknown tenant is ErrNotFound.
-func (s *Store) PutFaxSettings(ctx context.Context, fs *model.FaxSettings) error {
-	updated := now()
-	_, err := s.wdb.ExecContext(ctx, `INSERT INTO fax_settings (`+faxSettingsCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT (tenant_id) DO UPDATE SET default_country = excluded.default_country,
-			retry_delay_ms = excluded.retry_delay_ms, station_id = excluded.station_id,
-			header_name = excluded.header_name, max_channels = excluded.max_channels,
-			cover_enabled = excluded.cover_enabled, cover_from_name = excluded.cover_from_name,
-			cover_from_company = excluded.cover_from_company, cover_from_phone = excluded.cover_from_phone,
-			cover_from_fax = excluded.cover_from_fax, cover_from_email = excluded.cover_from_email,
-			cover_footer = excluded.cover_footer, updated_at = excluded.updated_at`,
-		fs.TenantID, fs.DefaultCountry, fs.RetryDelay.Milliseconds(), fs.StationID, fs.HeaderName, fs.MaxChannels,
-		fs.CoverEnabled, fs.CoverFromName, fs.CoverFromCompany, fs.CoverFromPhone, fs.CoverFromFax,
-		fs.CoverFromEmail, fs.CoverFooter, s.tv(updated))
+// SetTenantChannelCap sets the tenant's channel cap (0: none); an unknown
+// tenant is ErrNotFound.
+func (s *Store) SetTenantChannelCap(ctx context.Context, tenantID string, n int) error {
+	_, err := s.wdb.ExecContext(ctx, `INSERT INTO fax_settings (tenant_id, max_channels, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (tenant_id) DO UPDATE SET max_channels = excluded.max_channels, updated_at = excluded.updated_at`,
+		tenantID, n, s.tv(now()))
 	if err = s.mapErr(err); errors.Is(err, errForeignKey) {
-		return fmt.Errorf("fax settings of tenant %s: %w", fs.TenantID, model.ErrNotFound)
-	} else if err != nil {
-		return err
+		return fmt.Errorf("channel cap of tenant %s: %w", tenantID, model.ErrNotFound)
 	}
-	fs.UpdatedAt = updated
-	return nil
+	return err
 }

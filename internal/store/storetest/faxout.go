@@ -32,7 +32,7 @@ func testFaxout(t *testing.T, s *store.Store) {
 		{"Leases", testLeases},
 		{"LeasesConcurrent", testLeasesConcurrent},
 		{"Usage", testUsage},
-		{"FaxSettings", testFaxSettings},
+		{"ChannelCap", testChannelCap},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s, newFaxFixture(t, s, i)) })
@@ -656,24 +656,21 @@ func testUsage(t *testing.T, s *store.Store, f faxFixture) {
 	wantErr(t, "PendingPages(other tenant)", err, model.ErrNotFound)
 }
 
-func testFaxSettings(t *testing.T, s *store.Store, f faxFixture) {
+func testChannelCap(t *testing.T, s *store.Store, f faxFixture) {
 	c := ctx(t)
-	got, err := s.GetFaxSettings(c, f.a.ID)
-	noErr(t, "GetFaxSettings(none saved)", err)
-	diff(t, "defaults", got, model.DefaultFaxSettings(f.a.ID))
-	fs := model.FaxSettings{TenantID: f.a.ID, DefaultCountry: "GB", RetryDelay: 5 * time.Minute, StationID: "+44 20 7946 0000",
-		HeaderName: "ACME", MaxChannels: 4, CoverEnabled: true, CoverFromName: "Ann", CoverFromCompany: "ACME Ltd",
-		CoverFromPhone: "+44", CoverFromFax: "+44 1", CoverFromEmail: "ann@acme.example", CoverFooter: "Confidential"}
-	noErr(t, "PutFaxSettings", s.PutFaxSettings(c, &fs))
-	got, err = s.GetFaxSettings(c, f.a.ID)
-	noErr(t, "GetFaxSettings", err)
-	diff(t, "saved settings", got, fs)
-	fs.MaxChannels, fs.DefaultCountry = 0, ""
-	noErr(t, "PutFaxSettings again", s.PutFaxSettings(c, &fs))
-	got, err = s.GetFaxSettings(c, f.a.ID)
-	noErr(t, "GetFaxSettings again", err)
-	diff(t, "empty country takes the default", got.DefaultCountry, "US")
-	diff(t, "max channels cleared", got.MaxChannels, 0)
-	wantErr(t, "PutFaxSettings(unknown tenant)",
-		s.PutFaxSettings(c, &model.FaxSettings{TenantID: "ten_nosuchtenant2222"}), model.ErrNotFound)
+	n, err := s.GetTenantChannelCap(c, f.a.ID)
+	noErr(t, "GetTenantChannelCap(none set)", err)
+	diff(t, "default cap", n, 0)
+	noErr(t, "SetTenantChannelCap", s.SetTenantChannelCap(c, f.a.ID, 4))
+	noErr(t, "SetTenantChannelCap again", s.SetTenantChannelCap(c, f.a.ID, 6))
+	n, err = s.GetTenantChannelCap(c, f.a.ID)
+	noErr(t, "GetTenantChannelCap", err)
+	diff(t, "cap", n, 6)
+	n, err = s.GetTenantChannelCap(c, f.b.ID)
+	noErr(t, "GetTenantChannelCap(B)", err)
+	diff(t, "B's cap", n, 0)
+	wantErr(t, "SetTenantChannelCap(unknown tenant)", s.SetTenantChannelCap(c, "ten_nosuchtenant2222", 1), model.ErrNotFound)
+	if err := s.SetTenantChannelCap(c, f.a.ID, -1); err == nil {
+		t.Error("negative cap accepted")
+	}
 }

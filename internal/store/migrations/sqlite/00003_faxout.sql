@@ -1,6 +1,6 @@
 -- Outbound faxing (issue 5): trunks, caller IDs, faxes and their attempts
 -- (CDR rows) and timeline events, channel leases, usage counters and the
--- tenants' fax settings. Times are INTEGER unix microseconds (UTC); lists
+-- tenants' channel caps. Times are INTEGER unix microseconds (UTC); lists
 -- and dial rules are JSON text. A fresh installation gets the built-in
 -- test line (kind "test"), enabled; an admin may disable or delete it.
 
@@ -57,7 +57,7 @@ CREATE TABLE faxes (
     direction         TEXT NOT NULL CONSTRAINT faxes_direction_check CHECK (direction IN ('outbound', 'inbound')),
     status            TEXT NOT NULL CONSTRAINT faxes_status_check CHECK (status IN ('queued', 'sending', 'retrying',
                           'delivered', 'failed', 'canceled', 'receiving', 'received')),
-    source            TEXT NOT NULL CONSTRAINT faxes_source_check CHECK (source IN ('web', 'api', 'email', 'campaign')),
+    source            TEXT NOT NULL CONSTRAINT faxes_source_check CHECK (source IN ('web', 'api', 'email', 'campaign', 'sip')),
     to_number         TEXT NOT NULL,
     caller_id         TEXT NOT NULL DEFAULT '',
     title             TEXT NOT NULL DEFAULT '',
@@ -164,21 +164,12 @@ CREATE TABLE usage_counters (
     PRIMARY KEY (tenant_id, period)
 ) STRICT;
 
+-- The tenant's channel cap (admin-set; 0 = none). The tenant's own fax
+-- and cover page settings live in the settings table (00005).
 CREATE TABLE fax_settings (
-    tenant_id          TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
-    default_country    TEXT NOT NULL DEFAULT '',
-    retry_delay_ms     INTEGER NOT NULL DEFAULT 0,
-    station_id         TEXT NOT NULL DEFAULT '',
-    header_name        TEXT NOT NULL DEFAULT '',
-    max_channels       INTEGER NOT NULL DEFAULT 0 CONSTRAINT fax_settings_max_channels_check CHECK (max_channels >= 0),
-    cover_enabled      INTEGER NOT NULL DEFAULT 0 CHECK (cover_enabled IN (0, 1)),
-    cover_from_name    TEXT NOT NULL DEFAULT '',
-    cover_from_company TEXT NOT NULL DEFAULT '',
-    cover_from_phone   TEXT NOT NULL DEFAULT '',
-    cover_from_fax     TEXT NOT NULL DEFAULT '',
-    cover_from_email   TEXT NOT NULL DEFAULT '',
-    cover_footer       TEXT NOT NULL DEFAULT '',
-    updated_at         INTEGER NOT NULL
+    tenant_id    TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    max_channels INTEGER NOT NULL DEFAULT 0 CONSTRAINT fax_settings_max_channels_check CHECK (max_channels >= 0),
+    updated_at   INTEGER NOT NULL
 ) STRICT;
 
 -- +goose Down
