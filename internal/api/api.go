@@ -12,6 +12,8 @@ import (
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
 	"faxgate/internal/documents"
+	"faxgate/internal/faxin"
+	"faxgate/internal/faxout"
 	"faxgate/internal/httpx"
 	"faxgate/internal/model"
 	"faxgate/internal/tenancy"
@@ -26,8 +28,12 @@ type Deps struct {
 	Tenancy   *tenancy.Service
 	Audit     *audit.Service
 	Documents *documents.Service
-	Logger    *slog.Logger
-	Version   string // shown in the OpenAPI info
+	// Faxout and Faxin serve /faxes, /trunks and /cids; those routes exist only when both
+	// are set.
+	Faxout  *faxout.Service
+	Faxin   *faxin.Service
+	Logger  *slog.Logger
+	Version string // shown in the OpenAPI info
 }
 
 // API is the REST API v1.

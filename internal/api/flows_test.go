@@ -153,6 +153,12 @@ func TestEveryDocumentedPathIsServed(t *testing.T) {
 				path = strings.Replace(path, "{id}", id, 1)
 			} else if strings.HasPrefix(path, "/api/v1/documents/{id}") {
 				path = documentPaths.Replace(path)
+			} else if strings.HasPrefix(path, "/api/v1/faxes/{id}") {
+				path = strings.Replace(path, "{id}", "fax_aaaaaaaaaaaaaaaa", 1)
+			} else if strings.HasPrefix(path, "/api/v1/trunks/{id}") {
+				path = strings.Replace(path, "{id}", "trk_aaaaaaaaaaaaaaaa", 1)
+			} else if strings.HasPrefix(path, "/api/v1/cids/{id}") {
+				path = strings.Replace(path, "{id}", "cid_aaaaaaaaaaaaaaaa", 1)
 			}
 			if strings.Contains(path, "{") {
 				t.Fatalf("no test id for %s", path)

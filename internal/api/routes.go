@@ -30,6 +30,77 @@ var logoTypes = []string{"image/png", "image/jpeg", "image/svg+xml", "multipart/
 // routeTable is THE list of endpoints: Register and the OpenAPI document are
 // both generated from it.
 func (a *API) routeTable() []Route {
+	rs := a.coreRoutes()
+	if a.d.Faxout != nil && a.d.Faxin != nil {
+		rs = append(rs, a.faxRoutes()...)
+		rs = append(rs, a.trunkRoutes()...)
+	}
+	return rs
+}
+
+func (a *API) trunkRoutes() []Route {
+	cidParams := withPage(Param{Name: "q", Desc: "Number or label contains."},
+		Param{Name: "tenant_id", Desc: "Admins: the caller IDs of this tenant."},
+		Param{Name: "unassigned", Enum: []string{"true", "false"}, Desc: "Admins: only the spare ones."})
+	return []Route{
+		{Method: "GET", Path: Prefix + "/trunks", ID: "listTrunks", Tag: "trunks", Roles: adminOnly,
+			Resp: TrunkList{}, Summary: "List trunks in dialling order.", handle: a.listTrunks},
+		{Method: "POST", Path: Prefix + "/trunks", ID: "createTrunk", Tag: "trunks", Roles: adminOnly,
+			Body: TrunkInput{}, Resp: Trunk{}, Status: http.StatusCreated, Errors: []int{409},
+			Summary: "Add a trunk (kind test or sip).", handle: a.createTrunk},
+		{Method: "GET", Path: Prefix + "/trunks/{id}", ID: "getTrunk", Tag: "trunks", Roles: adminOnly,
+			Resp: Trunk{}, Summary: "Get a trunk (the password is never shown).", handle: a.getTrunk},
+		{Method: "PATCH", Path: Prefix + "/trunks/{id}", ID: "updateTrunk", Tag: "trunks", Roles: adminOnly,
+			Body: TrunkInput{}, Resp: Trunk{}, Errors: []int{409},
+			Summary: "Change a trunk; only the fields present change.", handle: a.patchTrunk},
+		{Method: "DELETE", Path: Prefix + "/trunks/{id}", ID: "deleteTrunk", Tag: "trunks", Roles: adminOnly,
+			Status: http.StatusNoContent, Errors: []int{409}, Summary: "Delete a trunk.", handle: a.deleteTrunk},
+
+		{Method: "GET", Path: Prefix + "/cids", ID: "listCIDs", Tag: "cids", Roles: adminOnly,
+			Resp: CallerIDList{}, Query: cidParams, Summary: "The caller-ID pool.", handle: a.listCIDs},
+		{Method: "POST", Path: Prefix + "/cids", ID: "createCID", Tag: "cids", Roles: adminOnly,
+			Body: CallerIDInput{}, Resp: CallerIDNumber{}, Status: http.StatusCreated, Errors: []int{409},
+			Summary: "Add a caller ID to the pool, optionally assigned to a tenant.", handle: a.createCID},
+		{Method: "GET", Path: Prefix + "/cids/{id}", ID: "getCID", Tag: "cids", Roles: adminOnly,
+			Resp: CallerIDNumber{}, Summary: "Get a caller ID of the pool.", handle: a.getCID},
+		{Method: "PATCH", Path: Prefix + "/cids/{id}", ID: "updateCID", Tag: "cids", Roles: adminOnly,
+			Body: CallerIDInput{}, Resp: CallerIDNumber{}, Errors: []int{409},
+			Summary: "Change a caller ID (tenant_id \"\" unassigns).", handle: a.patchCID},
+		{Method: "DELETE", Path: Prefix + "/cids/{id}", ID: "deleteCID", Tag: "cids", Roles: adminOnly,
+			Status: http.StatusNoContent, Summary: "Remove a caller ID from the pool.", handle: a.deleteCID},
+		{Method: "GET", Path: Prefix + "/my/cids", ID: "listMyCIDs", Tag: "cids", Resp: CallerIDList{},
+			Query:   withPage(Param{Name: "q", Desc: "Number or label contains."}),
+			Summary: "The caller IDs the own tenant may send with.", handle: a.listCIDs},
+	}
+}
+
+var faxIdempotency = "Send an Idempotency-Key header to make retries safe: a repeat of the same request with the " +
+	"same key answers 200 (instead of 201) with the fax first created; the key reused for another request is refused (409)."
+
+func (a *API) faxRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: Prefix + "/faxes", ID: "sendFax", Tag: "faxes", Body: FaxSend{}, Resp: Fax{},
+			Status: http.StatusCreated, Errors: []int{409, 429},
+			Summary: "Send a fax: queue a ready document to a number.", Description: faxIdempotency +
+				" Over the tenant's daily or monthly page limit answers 429.", handle: a.sendFax},
+		{Method: "GET", Path: Prefix + "/faxes", ID: "listFaxes", Tag: "faxes", Resp: FaxList{},
+			Summary: "List faxes, newest first (users: their own).", handle: a.listFaxes,
+			Query: withPage(Param{Name: "direction", Enum: []string{"outbound", "inbound"}, Desc: "Default outbound."},
+				Param{Name: "status", Desc: "Status, or several separated by commas."}, tenantParam)},
+		{Method: "GET", Path: Prefix + "/faxes/{id}", ID: "getFax", Tag: "faxes", Resp: Fax{},
+			Summary: "Get a fax with its attempts (calls).", handle: a.getFax},
+		{Method: "POST", Path: Prefix + "/faxes/{id}/cancel", ID: "cancelFax", Tag: "faxes", Resp: Fax{},
+			Errors:  []int{409},
+			Summary: "Cancel a queued, retrying or sending fax (409 once it is final).", handle: a.cancelFax},
+		{Method: "GET", Path: Prefix + "/faxes/{id}/file", ID: "downloadFax", Tag: "faxes",
+			RespTypes: []string{"application/pdf", "image/tiff"},
+			Query:     []Param{{Name: "format", Enum: []string{"pdf", "tiff"}, Desc: "Default pdf."}},
+			Summary:   "Download the fax: the sent document, or the received pages (410 once retention purged them).",
+			handle:    a.downloadFax},
+	}
+}
+
+func (a *API) coreRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: Prefix + "/openapi.json", ID: "getOpenAPI", Tag: "meta", Public: true,
 			Summary: "This OpenAPI 3.0 document.", handle: a.serveDocument},

@@ -19,43 +19,58 @@ import (
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
 	"faxgate/internal/blob"
+	"faxgate/internal/campaign"
 	"faxgate/internal/config"
 	"faxgate/internal/document"
 	"faxgate/internal/documents"
+	"faxgate/internal/faxin"
+	"faxgate/internal/faxout"
 	"faxgate/internal/jobs"
+	"faxgate/internal/mail/outbound"
+	"faxgate/internal/mail/smtpd"
+	"faxgate/internal/notify"
 	"faxgate/internal/store"
 	"faxgate/internal/tenancy"
 )
 
 // App is one faxgate node: store, workers, services and the HTTP server.
 type App struct {
-	cfg     config.Config
-	o       options
-	log     *slog.Logger
-	store   *store.Store
-	jobs    *jobs.Jobs
-	audit   *audit.Service
-	auth    *auth.Service
-	tenancy *tenancy.Service
-	blobs   *blob.FS
-	conv    *document.Converter // one per process: the PDF renderer pool; closed by Close
-	docs    *documents.Service
-	api     *api.API
-	reg     *prometheus.Registry
-	handler http.Handler
+	cfg       config.Config
+	o         options
+	log       *slog.Logger
+	store     *store.Store
+	jobs      *jobs.Jobs
+	audit     *audit.Service
+	auth      *auth.Service
+	tenancy   *tenancy.Service
+	blobs     *blob.FS
+	conv      *document.Converter // one per process: the PDF renderer pool; closed by Close
+	docs      *documents.Service
+	faxout    *faxout.Service
+	faxin     *faxin.Service
+	webhooks  *notify.Webhooks
+	mailer    *outbound.Mailer
+	contacts  *campaign.Service
+	smtp      *smtpd.Server
+	faxEvents faxPublisher
+	smtpAddr  atomic.Value
+	api       *api.API
+	reg       *prometheus.Registry
+	handler   http.Handler
 
 	started atomic.Bool // workers running: /healthz reports ready
 	addr    atomic.Value
 }
 
 type options struct {
-	logger     *slog.Logger
-	now        func() time.Time
-	authConfig func(*auth.Config)
-	docsConfig func(*documents.Config, *document.Config)
-	openTime   time.Duration
-	shutdown   time.Duration
-	version    string
+	logger        *slog.Logger
+	now           func() time.Time
+	authConfig    func(*auth.Config)
+	docsConfig    func(*documents.Config, *document.Config)
+	webhookConfig func(*notify.WebhookConfig)
+	openTime      time.Duration
+	shutdown      time.Duration
+	version       string
 }
 
 // Option customises New.
@@ -77,6 +92,12 @@ func WithAuthConfig(f func(*auth.Config)) Option { return func(o *options) { o.a
 // upload limits and a shared PDF renderer compilation cache).
 func WithDocumentsConfig(f func(*documents.Config, *document.Config)) Option {
 	return func(o *options) { o.docsConfig = f }
+}
+
+// WithWebhookConfig adjusts the webhooks configuration built from the
+// platform settings (tests allow http:// receivers on loopback).
+func WithWebhookConfig(f func(*notify.WebhookConfig)) Option {
+	return func(o *options) { o.webhookConfig = f }
 }
 
 // WithShutdownTimeout bounds the graceful shutdown (default 20 s).
@@ -130,21 +151,35 @@ func (a *App) build() error {
 		return err
 	}
 	documents.NewWorker(a.store, a.blobs, a.conv, a.log, dcfg).Register(workers)
-	j, err := jobs.New(a.store, a.log, workers, a.queues(), a.jobOptions(cleanup)...)
+	ctx, cancel := context.WithTimeout(context.Background(), a.o.openTime)
+	defer cancel()
+	fs, err := a.buildFax(ctx, workers)
+	if err != nil {
+		return err
+	}
+	opts := append(a.jobOptions(append([]*river.PeriodicJob{cleanup}, fs.periodic...)...),
+		jobs.WithRiverConfig(faxout.RiverConfig))
+	j, err := jobs.New(a.store, a.log, workers, a.queues(), opts...)
 	if err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
 	a.jobs = j
+	if err := a.useJobs(fs); err != nil {
+		return err
+	}
 	a.docs, err = documents.New(documents.Deps{Store: a.store, Blobs: a.blobs, Jobs: j, Audit: a.audit,
 		Logger: a.log}, dcfg)
 	if err != nil {
+		return err
+	}
+	if err := a.buildSMTP(); err != nil {
 		return err
 	}
 	a.reg = prometheus.NewRegistry()
 	a.reg.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.api, err = api.New(api.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Documents: a.docs,
-		Logger: a.log, Version: a.o.version})
+		Faxout: a.faxout, Faxin: a.faxin, Logger: a.log, Version: a.o.version})
 	if err != nil {
 		return err
 	}
@@ -221,6 +256,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
+	if err := a.startSMTP(); err != nil {
+		ln.Close()
+		return errors.Join(err, a.Stop(context.Background()))
+	}
 	srv := newServer(a.handler, a.log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -242,6 +281,9 @@ func (a *App) shutdown(srv *http.Server) error {
 	if err := srv.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 	}
+	if err := a.stopSMTP(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if err := a.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("workers: %w", err))
 	}
@@ -261,12 +303,9 @@ func newServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// logUnavailableListeners says plainly that the SMTP and SIP listeners are
-// not part of this build yet, instead of pretending to bind them.
+// logUnavailableListeners says plainly that the SIP listener is not part of
+// this build yet, instead of pretending to bind them.
 func (a *App) logUnavailableListeners() {
-	if a.cfg.SMTPEnabled() {
-		a.log.Warn("smtp: not yet available; --smtp is ignored", "addr", a.cfg.SMTPAddr)
-	}
 	if a.cfg.SIPEnabled() {
 		a.log.Warn("sip: not yet available; --sip is ignored", "addr", a.cfg.SIPAddr)
 	}

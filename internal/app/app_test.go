@@ -156,7 +156,7 @@ func testRunGracefulShutdown(t *testing.T, dsn func(*testing.T) string) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	for _, want := range []string{"smtp: not yet available", "sip: not yet available"} {
+	for _, want := range []string{"smtp: disabled: no email domain", "sip: not yet available"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q", want)
 		}

@@ -11,7 +11,9 @@ import (
 	"faxgate/internal/blob"
 	"faxgate/internal/document"
 	"faxgate/internal/documents"
+	"faxgate/internal/faxout"
 	"faxgate/internal/jobs"
+	"faxgate/internal/notify"
 	"faxgate/internal/store"
 )
 
@@ -59,8 +61,10 @@ func (a *App) queues() map[string]river.QueueConfig {
 		n = jobs.DefaultWorkersPostgres
 	}
 	return map[string]river.QueueConfig{
-		river.QueueDefault: {MaxWorkers: n},
-		DocumentsQueue:     {MaxWorkers: min(runtime.GOMAXPROCS(0), maxConversions)},
+		river.QueueDefault:  {MaxWorkers: n},
+		DocumentsQueue:      {MaxWorkers: min(runtime.GOMAXPROCS(0), maxConversions)},
+		faxout.Queue:        faxout.QueueConfig(faxWorkers),
+		notify.WebhookQueue: {MaxWorkers: webhookWorkers},
 	}
 }
 

@@ -124,6 +124,7 @@ var sentinels = []struct {
 	{model.ErrConflict, http.StatusConflict, "conflict", ""},
 	{model.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large", ""},
 	{model.ErrLimitExceeded, http.StatusTooManyRequests, "limit_exceeded", ""},
+	{model.ErrGone, http.StatusGone, "gone", ""},
 	{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported_media_type", ""},
 	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method_not_allowed", ""},
 	{ErrCrossOrigin, http.StatusForbidden, "cross_origin",

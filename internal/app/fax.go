@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"faxgate/internal/campaign"
+	"faxgate/internal/faxin"
+	"faxgate/internal/faxout"
+	"faxgate/internal/faxout/line"
+	"faxgate/internal/mail/outbound"
+	"faxgate/internal/mail/smtpd"
+	"faxgate/internal/mail/smtpd/faxoutsubmit"
+	"faxgate/internal/model"
+	"faxgate/internal/notify"
+)
+
+// faxWorkers is the fax queue's size: one worker is held per call in
+// progress, so it covers the built-in test trunk's 30 channels plus jobs
+// waiting for a channel.
+const faxWorkers = 40
+
+// webhookWorkers bounds concurrent webhook deliveries per node.
+const webhookWorkers = 10
+
+// faxServices are the fax components built before the River client: their
+// workers must be registered first.
+type faxServices struct {
+	periodic []*river.PeriodicJob
+	whCfg    notify.WebhookConfig
+	mailCfg  outbound.Config
+}
+
+// buildFax creates the inbound and outbound fax services, the webhook and
+// email workers and the contacts service, registering their workers.
+func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices, error) {
+	var fs faxServices
+	// The webhook guard's setting is read once per start (a change needs a
+	// restart). Before the first migration there are no settings: the
+	// default (private targets refused) is what a fresh install has.
+	allowPrivate := false
+	if ps, err := a.store.GetPlatformSettings(ctx, model.PlatformScope()); err == nil {
+		allowPrivate = ps.AllowPrivateWebhookTargets
+	} else {
+		a.log.Info("webhooks: platform settings not readable (database not migrated yet?); private targets refused",
+			"err", err)
+	}
+	var err error
+	a.faxin, err = faxin.New(faxin.Deps{Store: a.store, Blob: a.blobs, Audit: a.audit, Logger: a.log, Now: a.o.now},
+		faxin.Config{SpoolDir: filepath.Join(a.cfg.DataDir, "spool", "rx")})
+	if err != nil {
+		return fs, fmt.Errorf("faxin: %w", err)
+	}
+	var node string
+	a.faxout, err = faxout.New(faxout.Deps{Store: a.store, Blob: a.blobs, Audit: a.audit, Logger: a.log,
+		Now: a.o.now, Lines: a.lines(&node), Publisher: &a.faxEvents}, faxout.Config{})
+	if err != nil {
+		return fs, fmt.Errorf("faxout: %w", err)
+	}
+	node = a.faxout.Node()
+	fs.periodic = append(fs.periodic, a.faxout.AddWorkers(workers)...)
+	fs.periodic = append(fs.periodic, a.faxin.AddWorkers(workers))
+
+	fs.whCfg = notify.WebhookConfig{AllowPrivateTargets: allowPrivate, Logger: a.log}
+	if a.o.webhookConfig != nil {
+		a.o.webhookConfig(&fs.whCfg)
+	}
+	whCleanup, err := notify.AddWebhookWorkers(workers, a.store, a.audit, fs.whCfg)
+	if err != nil {
+		return fs, fmt.Errorf("webhooks: %w", err)
+	}
+	fs.periodic = append(fs.periodic, whCleanup)
+	fs.mailCfg = outbound.Config{Logger: a.log}
+	outbound.AddWorker(workers, a.store, a.blobs, fs.mailCfg)
+
+	a.contacts = campaign.NewService(a.store, a.audit, a.log, a.o.now)
+	campaign.NewImportWorker(a.contacts).Register(workers)
+	return fs, nil
+}
+
+// lines is faxout's line factory: test trunks get the built-in test line,
+// whose calls to this node's own DIDs are received by faxin through the
+// real fax engine; other kinds as faxout's default. node is read at dial
+// time (the service names it once built).
+func (a *App) lines(node *string) faxout.LineFactory {
+	def := faxout.DefaultLines(a.log)
+	return func(t model.Trunk) (line.Line, error) {
+		if t.Kind != model.TrunkTest {
+			return def(t)
+		}
+		rt := t.Speed == model.SpeedRealtime
+		return line.NewTest(line.TestConfig{Realtime: rt, T38: t.T38, RingTimeout: t.RingTimeoutOrDefault(),
+			Logger: a.log, Local: a.faxin.LocalLine(faxin.LocalConfig{Realtime: rt, T38: t.T38 != model.T38Off,
+				Node: *node})}), nil
+	}
+}
+
+// useJobs hands the River client to the fax services (before Start).
+func (a *App) useJobs(fs faxServices) error {
+	wh, err := notify.NewWebhooks(a.store, a.jobs, a.audit, fs.whCfg)
+	if err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
+	a.webhooks = wh
+	a.faxEvents.wh.Store(wh)
+	a.mailer = outbound.NewMailer(a.store, a.blobs, a.jobs, a.audit, fs.mailCfg)
+	a.faxout.UseJobs(a.jobs)
+	a.faxin.UseJobs(a.jobs, wh, a.mailer)
+	a.contacts.EnableImportJobs(a.blobs, a.jobs)
+	return nil
+}
+
+// buildSMTP creates the email-to-fax server when --smtp is on and an email
+// domain is set; it listens from Serve.
+func (a *App) buildSMTP() error {
+	if !a.cfg.SMTPEnabled() || a.cfg.EmailDomain == "" {
+		return nil
+	}
+	srv, err := smtpd.New(smtpd.Deps{Store: a.store, Auth: a.auth, Tenancy: a.tenancy, Documents: a.docs,
+		Submitter: faxoutsubmit.New(a.faxout), Audit: a.audit, Logger: a.log},
+		smtpd.Config{Domain: a.cfg.EmailDomain, DataDir: a.cfg.DataDir})
+	if err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	a.smtp = srv
+	return nil
+}
+
+// startSMTP binds the SMTP listener and serves it in the background; it
+// logs plainly why SMTP is off when it is.
+func (a *App) startSMTP() error {
+	switch {
+	case !a.cfg.SMTPEnabled():
+		a.log.Info("smtp: disabled (--smtp off)")
+		return nil
+	case a.smtp == nil:
+		a.log.Warn("smtp: disabled: no email domain; set --email-domain to accept email to fax", "addr", a.cfg.SMTPAddr)
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.SMTPAddr)
+	if err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	a.smtpAddr.Store(ln.Addr().String())
+	a.log.Info("smtp: listening", "addr", ln.Addr().String(), "domain", a.cfg.EmailDomain)
+	go func() {
+		if err := a.smtp.Serve(ln); err != nil {
+			a.log.Error("smtp", "err", err)
+		}
+	}()
+	return nil
+}
+
+// stopSMTP stops accepting mail and waits for messages in DATA (bounded by
+// ctx); it runs before the workers stop.
+func (a *App) stopSMTP(ctx context.Context) error {
+	if a.smtp == nil || a.SMTPAddr() == "" {
+		return nil
+	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := a.smtp.Shutdown(sctx); err != nil {
+		return fmt.Errorf("smtp shutdown: %w", err)
+	}
+	return nil
+}
+
+// SMTPAddr is the address the SMTP server listens on, once Serve bound it.
+func (a *App) SMTPAddr() string {
+	s, _ := a.smtpAddr.Load().(string)
+	return s
+}
+
+// Accessors for the CLI and tests.
+func (a *App) Faxout() *faxout.Service     { return a.faxout }
+func (a *App) Faxin() *faxin.Service       { return a.faxin }
+func (a *App) Webhooks() *notify.Webhooks  { return a.webhooks }
+func (a *App) Mailer() *outbound.Mailer    { return a.mailer }
+func (a *App) Contacts() *campaign.Service { return a.contacts }
