@@ -56,9 +56,12 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 	if err != nil {
 		return fs, fmt.Errorf("faxin: %w", err)
 	}
+	// The contacts service holds the do-not-contact lists that every send
+	// path must honour, so it exists before faxout.
+	a.contacts = campaign.NewService(a.store, a.audit, a.log, a.o.now)
 	var node string
 	a.faxout, err = faxout.New(faxout.Deps{Store: a.store, Blob: a.blobs, Audit: a.audit, Logger: a.log,
-		Now: a.o.now, Lines: a.lines(&node), Publisher: &a.faxEvents}, faxout.Config{})
+		Now: a.o.now, Lines: a.lines(&node), Publisher: &a.faxEvents, Blocklist: a.contacts}, faxout.Config{})
 	if err != nil {
 		return fs, fmt.Errorf("faxout: %w", err)
 	}
@@ -78,7 +81,6 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 	fs.mailCfg = outbound.Config{Logger: a.log}
 	outbound.AddWorker(workers, a.store, a.blobs, fs.mailCfg)
 
-	a.contacts = campaign.NewService(a.store, a.audit, a.log, a.o.now)
 	campaign.NewImportWorker(a.contacts).Register(workers)
 	return fs, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"faxgate/internal/app/apptest"
 	"faxgate/internal/auth"
 	"faxgate/internal/auth/authtest"
+	"faxgate/internal/campaign"
 	"faxgate/internal/documents"
 	"faxgate/internal/faxin"
 	"faxgate/internal/faxout"
@@ -87,6 +89,17 @@ func TestFaxWiring(t *testing.T) {
 		}
 		if d.Status != model.DocumentReady {
 			t.Fatalf("document %+v", d)
+		}
+		// The do-not-contact list is enforced on this send path.
+		if _, err := a.Contacts().AddDNC(ctx, admin, campaign.DNCInput{TenantID: ten.ID, Number: "+12025550177",
+			Note: "asked to stop"}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = a.Faxout().Submit(ctx, admin, faxout.SubmitInput{TenantID: ten.ID, To: "+12025550177",
+			DocumentID: d.ID})
+		var verr *model.ValidationError
+		if !errors.As(err, &verr) || verr.Fields["to"] == "" {
+			t.Fatalf("submit to a do-not-contact number: got %v, want a validation error on to", err)
 		}
 		// A number of our own DID pool, assigned to the tenant: the test
 		// line hands the call to faxin.
