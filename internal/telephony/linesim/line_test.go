@@ -177,16 +177,22 @@ func TestFrameLinePlayout(t *testing.T) {
 	}
 }
 
-func TestUntilGridPoint(t *testing.T) {
-	base := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, tt := range []struct{ at, want time.Duration }{
-		{0, step},
-		{time.Millisecond, 19 * time.Millisecond},
-		{19*time.Millisecond + 999*time.Microsecond, time.Microsecond},
-		{40 * time.Millisecond, step},
-	} {
-		if got := untilGridPoint(base.Add(tt.at)); got != tt.want {
-			t.Errorf("at +%v: wait %v, want %v", tt.at, got, tt.want)
-		}
+func TestLagHistogram(t *testing.T) {
+	var h lagHistogram
+	if h.quantile(0.99) != 0 {
+		t.Error("empty histogram has a quantile")
+	}
+	for i := range 1000 {
+		h.add(time.Duration(i%10) * time.Millisecond) // 0..9 ms, 100 each
+	}
+	h.add(5 * time.Second)
+	if got := h.quantile(0.5); got != 5*time.Millisecond {
+		t.Errorf("p50 %v, want 5ms", got)
+	}
+	if got := h.quantile(0.99); got != 9*time.Millisecond {
+		t.Errorf("p99 %v, want 9ms", got)
+	}
+	if got := h.quantile(1); got != 63*time.Millisecond || h.max != 5*time.Second {
+		t.Errorf("p100 %v, max %v", got, h.max)
 	}
 }

@@ -112,8 +112,10 @@ type Outcome struct {
 	TimedOut, HungUp bool
 	// MaxLag is, on the real clock, the most a 20 ms step was finished after
 	// it was due: how far the machine fell behind real time (an RTP leg with
-	// a 60 ms jitter buffer would start losing frames beyond that).
-	MaxLag time.Duration
+	// a 60 ms jitter buffer would start losing frames beyond that). LagP99 is
+	// the 99th percentile over the call's steps, in whole milliseconds up to
+	// 63 ms (a value of 63 ms means "63 ms or more").
+	MaxLag, LagP99 time.Duration
 }
 
 // OK reports a call that both sides completed successfully.
@@ -223,9 +225,10 @@ type link interface {
 // drive runs the clock until both sides are done, the hang-up grace after the
 // first one ends, the timeout, or ctx.
 func drive(ctx context.Context, cfg Config, l link, clk clock) (o Outcome, err error) {
-	var now, firstDone, maxLag time.Duration
+	var now, firstDone time.Duration
+	var lags lagHistogram
 	oneDone := false
-	defer func() { o.MaxLag = maxLag }()
+	defer func() { o.MaxLag, o.LagP99 = lags.max, lags.quantile(0.99) }()
 	for {
 		if now, err = clk.next(ctx); err != nil {
 			return finish(l, now, false, false), err
@@ -233,7 +236,7 @@ func drive(ctx context.Context, cfg Config, l link, clk clock) (o Outcome, err e
 		if err := l.tick(now); err != nil {
 			return finish(l, now, false, false), err
 		}
-		maxLag = max(maxLag, clk.lag())
+		lags.add(clk.lag())
 		a, b := l.done()
 		switch {
 		case a && b:
@@ -279,4 +282,34 @@ func markUnfinished(r *t30.Result, done, timedOut bool) {
 	case r.Class == t30.ClassNone:
 		r.Class = t30.ClassRemoteHangup
 	}
+}
+
+// lagHistogram counts step lags in 1 ms buckets; the last bucket holds 63 ms
+// and more. It keeps the per-step cost of measuring at one increment.
+type lagHistogram struct {
+	n     [64]uint32
+	total uint32
+	max   time.Duration
+}
+
+func (h *lagHistogram) add(d time.Duration) {
+	h.max = max(h.max, d)
+	h.n[min(int(d/time.Millisecond), len(h.n)-1)]++
+	h.total++
+}
+
+// quantile returns the bucket below which a fraction q of the steps fell.
+func (h *lagHistogram) quantile(q float64) time.Duration {
+	if h.total == 0 {
+		return 0
+	}
+	want := uint32(q * float64(h.total))
+	var seen uint32
+	for i, c := range h.n {
+		seen += c
+		if seen > want {
+			return time.Duration(i) * time.Millisecond
+		}
+	}
+	return time.Duration(len(h.n)-1) * time.Millisecond
 }

@@ -51,10 +51,10 @@ func sideName(i int) string {
 	return "answerer"
 }
 
-// transmitter is side i's tx callback. spandsp calls it synchronously from
-// Advance or RxIFP on this goroutine; the datagram only goes onto the line, so
-// nothing re-enters a session. One UDPTL sequence number is sent count times,
-// as spandsp asks (3 for indicators and end of data).
+// transmitter is side i's tx callback. The session calls it from Advance or
+// RxIFP on this goroutine (after spandsp has returned); the datagram only goes
+// onto the line, so nothing re-enters a session. One UDPTL sequence number is
+// sent count times, as spandsp asks (3 for indicators and end of data).
 func (l *t38Link) transmitter(i int) func(ifp []byte, count int) {
 	return func(ifp []byte, count int) {
 		dg, err := l.sides[i].enc.Encode(ifp)
