@@ -7,8 +7,8 @@
 set -euo pipefail
 
 profile=${1:-run}
-run_pkgs=(gcc pkg-config libspandsp-dev libtiff-dev ca-certificates)
-test_pkgs=(chromium ghostscript libtiff-tools poppler-utils postgresql tshark sip-tester kamailio swaks libreoffice-writer-nogui)
+run_pkgs=(gcc pkg-config libspandsp-dev libtiff-dev ca-certificates mupdf-tools fonts-dejavu-core fonts-droid-fallback)
+test_pkgs=(chromium ghostscript libtiff-tools poppler-utils postgresql tshark sip-tester kamailio swaks libnet-ssleay-perl libio-socket-ssl-perl libreoffice-writer-nogui)
 
 pkgs=("${run_pkgs[@]}")
 if [ "$profile" = test ]; then
@@ -57,3 +57,15 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo[@]}" debconf-set-selections 2>/dev/null || true
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The tests start their own Kamailio on a free port; a packaged one started
+# by the install would take :5060 from `faxgate serve`.
+for p in "${missing[@]}"; do
+	if [ "$p" = kamailio ]; then
+		if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+			"${sudo[@]}" systemctl disable --now kamailio >/dev/null 2>&1 || true
+		elif command -v service >/dev/null; then
+			"${sudo[@]}" service kamailio stop >/dev/null 2>&1 || true
+		fi
+	fi
+done

@@ -33,9 +33,12 @@ import (
 // (JPEG streams, 1200 × 1600 pixels each, with a caption).
 
 // benchTextPDF is 20 pages of dense text.
-func benchTextPDF() []byte {
+func benchTextPDF() []byte { return textPDF(20) }
+
+// textPDF is n pages of dense text.
+func textPDF(n int) []byte {
 	var pages []testPage
-	for i := range 20 {
+	for i := range n {
 		var b strings.Builder
 		fmt.Fprintf(&b, "BT /F1 14 Tf 72 790 Td (Page %d of the benchmark document) Tj ET\n", i+1)
 		for l := range 60 {
@@ -107,51 +110,40 @@ type convStats struct {
 // measure converts data once, sampling the Go heap while it runs.
 func measure(tb testing.TB, c *Converter, data []byte, res faxtiff.Resolution) convStats {
 	runtime.GC() // count this conversion's heap, not earlier garbage
-	var peak uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		// runtime/metrics reads without stopping the world (ReadMemStats
-		// would, and would slow the conversion it measures).
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64()+sample[1].Value.Uint64())
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Millisecond):
+	var (
+		out   *Result
+		err   error
+		first time.Duration
+		total time.Duration
+	)
+	// runtime/metrics reads without stopping the world (ReadMemStats
+	// would, and would slow the conversion it measures).
+	peak := sampleHeap(func() {
+		start := time.Now()
+		out, err = c.Convert(context.Background(), []Input{BytesInput("bench.pdf", data)}, Options{Resolution: res, Encoded: true, Progress: func(n int) {
+			if n == 1 {
+				first = time.Since(start)
 			}
+		}})
+		if err == nil {
+			// Coding the pages (T.6, done by the workers with Encoded) and
+			// writing the file is part of the work Ghostscript does too.
+			err = out.Write(discard{})
 		}
-	}()
-	start := time.Now()
-	var first time.Duration
-	out, err := c.Convert(context.Background(), []Input{BytesInput("bench.pdf", data)}, Options{Resolution: res, Progress: func(n int) {
-		if n == 1 {
-			first = time.Since(start)
-		}
-	}})
-	if err == nil {
-		// Coding the pages (T.6) is part of the work Ghostscript does too.
-		err = faxtiff.Write(discard{}, out.Pages)
-	}
-	total := time.Since(start)
-	close(stop)
-	wg.Wait()
+		total = time.Since(start)
+	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return convStats{pages: len(out.Pages), total: total, firstPage: first, peakHeap: peak}
+	return convStats{pages: out.Len(), total: total, firstPage: first, peakHeap: peak}
 }
 
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-func benchConvert(b *testing.B, data []byte, workers int) {
-	c, err := NewConverter(Config{Workers: workers})
+func benchConvert(b *testing.B, data []byte, workers int, mutool string) {
+	c, err := NewConverter(Config{Workers: workers, MutoolPath: mutool, CompilationCacheDir: testCache})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -175,16 +167,83 @@ func benchConvert(b *testing.B, data []byte, workers int) {
 	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
 }
 
+// renderers are the PDF renderers benchmarked: PDFium alone ("-") and
+// mutool when installed.
+var renderers = []struct{ name, mutool string }{{"pdfium", "-"}, {"mutool", ""}}
+
+func benchRenderers(b *testing.B, data []byte) {
+	for _, r := range renderers {
+		if r.mutool == "" && tool("", "mutool") == "" {
+			continue
+		}
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", r.name, w), func(b *testing.B) { benchConvert(b, data, w, r.mutool) })
+		}
+	}
+}
+
 func BenchmarkConvertTextPDF(b *testing.B) {
 	text, _ := benchFiles(b)
-	b.Run("workers=1", func(b *testing.B) { benchConvert(b, text, 1) })
-	b.Run("workers=2", func(b *testing.B) { benchConvert(b, text, 2) })
+	benchRenderers(b, text)
 }
 
 func BenchmarkConvertPhotoPDF(b *testing.B) {
 	_, photos := benchFiles(b)
-	b.Run("workers=1", func(b *testing.B) { benchConvert(b, photos, 1) })
-	b.Run("workers=2", func(b *testing.B) { benchConvert(b, photos, 2) })
+	benchRenderers(b, photos)
+}
+
+// BenchmarkConvert200Pages converts a 200-page text PDF (the default page
+// limit) holding the pages as pixels and T.6-coded (Options.Encoded), and
+// reports the peak heap of each: the memory bound of Encoded.
+func BenchmarkConvert200Pages(b *testing.B) {
+	data := textPDF(200)
+	for _, enc := range []bool{false, true} {
+		b.Run(fmt.Sprintf("encoded=%v", enc), func(b *testing.B) {
+			c := converter(b)
+			var peak uint64
+			var pages int
+			for b.Loop() {
+				runtime.GC()
+				s := sampleHeap(func() {
+					res, err := c.Convert(context.Background(), []Input{BytesInput("long.pdf", data)}, Options{Resolution: faxtiff.Fine, Encoded: enc})
+					if err != nil {
+						b.Fatal(err)
+					}
+					pages = res.Len()
+					runtime.KeepAlive(res)
+				})
+				peak = max(peak, s)
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+			b.ReportMetric(float64(pages), "pages")
+		})
+	}
+}
+
+// sampleHeap runs fn and returns the peak of the heap in use while it
+// ran, sampled every 2 ms.
+func sampleHeap(fn func()) uint64 {
+	var peak uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64()+sample[1].Value.Uint64())
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	wg.Wait()
+	return peak
 }
 
 // BenchmarkBinarize is the grey-to-bits step alone on a fine page of text
@@ -224,8 +283,9 @@ func TestCompareGhostscript(t *testing.T) {
 		if err := os.WriteFile(in, doc.data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for _, workers := range []int{1, 2} {
-			c, err := NewConverter(Config{Workers: workers})
+		for _, rc := range compareConfigs() {
+			workers := rc.Workers
+			c, err := NewConverter(rc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,28 +307,49 @@ func TestCompareGhostscript(t *testing.T) {
 				}
 				theirs += time.Since(t0)
 				theirsCPU += childCPU() - u0
-				s0 := selfCPU()
+				// Our CPU includes mutool's (children, counted once waited).
+				s0 := selfCPU() + childCPU()
 				s := measure(t, c, doc.data, faxtiff.Fine)
 				ours += s.total
-				oursCPU += selfCPU() - s0
+				oursCPU += selfCPU() + childCPU() - s0
 				pages, first, peak = s.pages, first+s.firstPage, max(peak, s.peakHeap)
 			}
 			res, _ := c.Convert(context.Background(), []Input{BytesInput(doc.name, doc.data)}, Options{Resolution: faxtiff.Fine})
 			c.Close()
 			png, _ := Preview(res.Pages[0])
-			os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-faxgate-p1.png", doc.name)), png, 0o644)
+			os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-faxgate-%s-p1.png", doc.name, rendererName(rc))), png, 0o644)
 			gsPages, err := faxtiff.ReadFile(filepath.Join(out, doc.name+"-gs.tif"))
 			if err == nil {
 				png, _ = Preview(gsPages[0])
 				os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-gs-p1.png", doc.name)), png, 0o644)
 			}
 			pps := func(d time.Duration) float64 { return float64(pages*rounds) / d.Seconds() }
-			fmt.Printf("%-9s workers=%d  faxgate %6.1f pages/s (CPU %5.1f pages/s)  gs %6.1f pages/s (CPU %5.1f pages/s)  ratio %.2fx wall, %.2fx CPU; first page %v; peak heap %d MB\n",
-				doc.name, workers, pps(ours), pps(oursCPU), pps(theirs), pps(theirsCPU), theirs.Seconds()/ours.Seconds(), theirsCPU.Seconds()/oursCPU.Seconds(),
+			fmt.Printf("%-9s %-6s workers=%d  faxgate %6.1f pages/s (CPU %5.1f pages/s)  gs %6.1f pages/s (CPU %5.1f pages/s)  ratio %.2fx wall, %.2fx CPU; first page %v; peak heap %d MB\n",
+				doc.name, rendererName(rc), workers, pps(ours), pps(oursCPU), pps(theirs), pps(theirsCPU), theirs.Seconds()/ours.Seconds(), theirsCPU.Seconds()/oursCPU.Seconds(),
 				(first / rounds).Round(time.Millisecond), peak>>20)
 		}
 	}
 	fmt.Println("renders in", out)
+}
+
+// compareConfigs are the converters compared with Ghostscript: PDFium
+// alone and, when installed, mutool, each with one and two workers.
+func compareConfigs() []Config {
+	var out []Config
+	for _, r := range renderers {
+		if r.mutool == "" && tool("", "mutool") == "" {
+			continue
+		}
+		out = append(out, Config{Workers: 1, MutoolPath: r.mutool, CompilationCacheDir: testCache}, Config{Workers: 2, MutoolPath: r.mutool, CompilationCacheDir: testCache})
+	}
+	return out
+}
+
+func rendererName(c Config) string {
+	if c.MutoolPath == "-" {
+		return "pdfium"
+	}
+	return "mutool"
 }
 
 // selfCPU and childCPU return user+system CPU time of this process and of

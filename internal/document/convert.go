@@ -27,8 +27,8 @@ const (
 // Config configures a Converter; the zero value is usable.
 type Config struct {
 	// Workers is how many PDF pages render at once (one WebAssembly PDFium
-	// instance each, shared by all conversions of this Converter). Default:
-	// GOMAXPROCS, at most 4.
+	// instance or one mutool process each, shared by all conversions of
+	// this Converter). Default: GOMAXPROCS, at most 4.
 	Workers int
 	// WasmMemoryLimit caps the memory of each PDFium instance, in bytes
 	// (default 512 MiB). A PDF that needs more fails as corrupt.
@@ -46,13 +46,23 @@ type Config struct {
 	// TempDir holds the private working folders of office and PostScript
 	// conversions (default os.TempDir()).
 	TempDir string
+	// MutoolPath is MuPDF's mutool, which renders PDF pages about four
+	// times faster than PDFium in WebAssembly (see pdf_mutool.go); "" looks
+	// it up on PATH; "-" renders every PDF with PDFium.
+	MutoolPath string
+	// ExternalMemoryLimit caps the address space of each mutool process,
+	// in bytes (default 1 GiB). A page that needs more is rendered by
+	// PDFium instead.
+	ExternalMemoryLimit int64
 }
 
 // Converter turns documents into fax pages. It holds the PDF renderer pool
 // (compiled once, on first use of a PDF, then reused), so create one per
 // process and share it; it is safe for concurrent use. Close it at the end.
 type Converter struct {
-	cfg Config
+	cfg    Config
+	mutool string        // resolved Config.MutoolPath; "" when not used
+	ext    chan struct{} // one slot per mutool process allowed at once (Workers)
 
 	mu     sync.Mutex
 	pdf    *pdfRenderer
@@ -72,7 +82,10 @@ func NewConverter(cfg Config) (*Converter, error) {
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
-	return &Converter{cfg: cfg}, nil
+	if cfg.ExternalMemoryLimit <= 0 {
+		cfg.ExternalMemoryLimit = 1 << 30
+	}
+	return &Converter{cfg: cfg, mutool: tool(cfg.MutoolPath, "mutool"), ext: make(chan struct{}, cfg.Workers)}, nil
 }
 
 // Warm prepares the PDF renderer now rather than on the first PDF.
@@ -143,6 +156,12 @@ type Options struct {
 	// Progress, if set, is called with the number of fax pages done so far,
 	// from the goroutine that called Convert.
 	Progress func(pages int)
+	// Encoded holds the pages T.6-coded as they are produced (Result.Encoded)
+	// instead of as pixels (Result.Pages): 40-100 KB instead of 494 KB per
+	// fine A4 page, so the memory of a conversion no longer grows with its
+	// pages. The coding runs in the rendering workers, in parallel, and
+	// WriteFile then only copies it.
+	Encoded bool
 }
 
 func (o Options) withDefaults() Options {
@@ -170,8 +189,10 @@ func (o Options) withDefaults() Options {
 // Result is a converted document.
 type Result struct {
 	// Pages are the fax pages in order: 1728 pixels wide, at the requested
-	// resolution, ready for faxtiff.Write.
+	// resolution, ready for faxtiff.Write. Nil with Options.Encoded.
 	Pages []*faxtiff.Page
+	// Encoded are the same pages T.6-coded, with Options.Encoded (else nil).
+	Encoded []*faxtiff.Encoded
 	// Sources describe the inputs, in order.
 	Sources []Source
 }
@@ -183,9 +204,32 @@ type Source struct {
 	Pages  int
 }
 
+// Len returns the number of pages.
+func (r *Result) Len() int { return max(len(r.Pages), len(r.Encoded)) }
+
+// Page returns page i (from 0) as pixels, decoding it if it is held
+// encoded.
+func (r *Result) Page(i int) (*faxtiff.Page, error) {
+	if r.Encoded != nil {
+		return r.Encoded[i].Decode()
+	}
+	return r.Pages[i], nil
+}
+
 // WriteFile writes the pages as TIFF-F, atomically (see faxtiff.WriteFile).
 func (r *Result) WriteFile(path string) error {
+	if r.Encoded != nil {
+		return faxtiff.WriteEncodedFile(path, r.Encoded)
+	}
 	return faxtiff.WriteFile(path, r.Pages)
+}
+
+// Write writes the pages as TIFF-F to w.
+func (r *Result) Write(w io.Writer) error {
+	if r.Encoded != nil {
+		return faxtiff.WriteEncoded(w, r.Encoded)
+	}
+	return faxtiff.Write(w, r.Pages)
 }
 
 // Convert turns the inputs, appended in order, into fax pages. It returns
@@ -194,12 +238,13 @@ func (r *Result) WriteFile(path string) error {
 // except private temporary files for office and PostScript inputs, which it
 // removes.
 //
-// Memory: the result holds 216 bytes per row (494 KB per A4 page at fine,
-// 99 MB for 200 such pages, twice that at superfine); while working it adds
-// one page of grey per PDF worker (≤ 1728 × 5606 bytes, inside the PDFium
-// instance, whose memory is capped by Config.WasmMemoryLimit) and, for
-// images, the decoded image (≤ MaxImagePixels × its bytes per pixel) plus
-// one byte per pixel of grey.
+// Memory: with Options.Encoded the result holds each page's T.6 data (tens
+// of KB per page, see doc.go for the bound); otherwise 216 bytes per row
+// (494 KB per A4 page at fine, 99 MB for 200 such pages, twice that at
+// superfine). While working it adds one page of grey and one of bits per
+// PDF worker (≤ 1728 × 5606 bytes of grey) and, for images, the decoded
+// image (≤ MaxImagePixels × its bytes per pixel) plus one byte per pixel of
+// grey.
 func (c *Converter) Convert(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
 	if len(inputs) == 0 {
@@ -212,17 +257,17 @@ func (c *Converter) Convert(ctx context.Context, inputs []Input, opts Options) (
 		if name == "" && in.Path != "" {
 			name = filepath.Base(in.Path)
 		}
-		before := len(job.pages)
+		before := job.count()
 		format, err := job.convertInput(in)
 		if err != nil {
 			return nil, withInput(err, i, name)
 		}
-		if len(job.pages) == before {
+		if job.count() == before {
 			return nil, withInput(failf(KindNoPages, nil, "the file has no pages"), i, name)
 		}
-		res.Sources = append(res.Sources, Source{Name: name, Format: format, Pages: len(job.pages) - before})
+		res.Sources = append(res.Sources, Source{Name: name, Format: format, Pages: job.count() - before})
 	}
-	res.Pages = job.pages
+	res.Pages, res.Encoded = job.pages, job.encoded
 	return res, nil
 }
 
@@ -239,28 +284,65 @@ func (c *Converter) ConvertFile(ctx context.Context, inputs []Input, opts Option
 	return res, nil
 }
 
-// job is one Convert call: options and the pages so far.
+// job is one Convert call: options and the pages so far, held as pixels
+// (pages) or T.6-coded (encoded) as Options.Encoded says.
 type job struct {
-	c     *Converter
-	opts  Options
-	ctx   context.Context
-	pages []*faxtiff.Page
+	c       *Converter
+	opts    Options
+	ctx     context.Context
+	pages   []*faxtiff.Page
+	encoded []*faxtiff.Encoded
 }
 
+// heldPage is a finished page in the form the job keeps.
+type heldPage struct {
+	raw *faxtiff.Page
+	enc *faxtiff.Encoded
+}
+
+// hold prepares a finished page for keeping: with Options.Encoded it codes
+// it, so rendering workers call it to code pages in parallel.
+func (j *job) hold(p *faxtiff.Page) heldPage {
+	if j.opts.Encoded {
+		return heldPage{enc: faxtiff.Encode(p)}
+	}
+	return heldPage{raw: p}
+}
+
+// count returns the number of pages so far.
+func (j *job) count() int { return len(j.pages) + len(j.encoded) }
+
 // add appends a finished page, enforcing the page limit.
-func (j *job) add(p *faxtiff.Page) error {
-	if len(j.pages) >= j.opts.MaxPages {
+func (j *job) add(p *faxtiff.Page) error { return j.addHeld(j.hold(p)) }
+
+// addHeld appends a page prepared by hold.
+func (j *job) addHeld(h heldPage) error {
+	if j.count() >= j.opts.MaxPages {
 		return failf(KindTooManyPages, nil, "the document has more than %d pages, the limit", j.opts.MaxPages)
 	}
-	j.pages = append(j.pages, p)
+	if h.enc != nil {
+		j.encoded = append(j.encoded, h.enc)
+	} else {
+		j.pages = append(j.pages, h.raw)
+	}
 	if j.opts.Progress != nil {
-		j.opts.Progress(len(j.pages))
+		j.opts.Progress(j.count())
 	}
 	return nil
 }
 
+// truncate drops the pages after the first n (a renderer that failed
+// half-way, before another one starts over).
+func (j *job) truncate(n int) {
+	if j.opts.Encoded {
+		j.encoded = j.encoded[:n]
+	} else {
+		j.pages = j.pages[:n]
+	}
+}
+
 // room returns how many more pages the limit allows.
-func (j *job) room() int { return j.opts.MaxPages - len(j.pages) }
+func (j *job) room() int { return j.opts.MaxPages - j.count() }
 
 // convertInput opens one input, detects its type and converts it.
 func (j *job) convertInput(in Input) (Format, error) {

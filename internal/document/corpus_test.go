@@ -35,7 +35,7 @@ var (
 func converter(t testing.TB) *Converter {
 	t.Helper()
 	sharedOnce.Do(func() {
-		c, err := NewConverter(Config{})
+		c, err := NewConverter(Config{CompilationCacheDir: testCache})
 		if err != nil {
 			panic(err)
 		}
@@ -44,8 +44,19 @@ func converter(t testing.TB) *Converter {
 	return sharedConv
 }
 
+// testCache is the PDFium compilation cache shared by the test binary's
+// converters, so that each one after the first starts in a fraction of a
+// second instead of compiling for seconds.
+var testCache string
+
 func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "faxgate-pdfium-cache-")
+	if err != nil {
+		panic(err)
+	}
+	testCache = dir
 	code := m.Run()
+	os.RemoveAll(dir)
 	if sharedConv != nil {
 		sharedConv.Close()
 	}

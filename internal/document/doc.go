@@ -19,6 +19,9 @@
 //	png, _ := document.Thumbnail(res.Pages[0], 200)
 //	full, _ := document.Preview(res.Pages[0])
 //
+// With Options.Encoded the pages are held T.6-coded (Result.Encoded, a
+// tenth of the memory for text) and Result.Page(i) decodes one.
+//
 // Convert is a function of its inputs and options: it returns every page
 // or an error, never part of a document, and ConvertFile writes the TIFF-F
 // atomically (faxtiff.WriteFile) only after everything succeeded. Several
@@ -31,9 +34,11 @@
 //
 // The type is found from the content (Detect), never from the name: a
 // ".pdf" that is a PNG is converted as a PNG, a program renamed ".pdf" is
-// refused as an unsupported file type. PDF is rendered by PDFium compiled to
-// WebAssembly (sandboxed: no file system, capped memory, no system
-// library). TIFF, PNG, JPEG, GIF (first frame), BMP and WebP are decoded in
+// refused as an unsupported file type. PDF is opened and checked by PDFium
+// compiled to WebAssembly (sandboxed: no file system, capped memory, no
+// system library) and rendered by MuPDF's mutool when it is installed (four
+// times faster; a sandboxed child process, see pdf_mutool.go), else by
+// PDFium. TIFF, PNG, JPEG, GIF (first frame), BMP and WebP are decoded in
 // Go. Text is set in the embedded Go Mono font. Office files (DOC, DOCX,
 // ODT, RTF, XLS, XLSX, ODS, PPT, PPTX, ODP, ODG) and HTML go through
 // LibreOffice (soffice --headless --convert-to pdf) when it is installed,
@@ -55,9 +60,13 @@
 // PageTimeout (30 s per page; PDF rendering pauses at the deadline, other
 // work checks it between bands) and OfficeTimeout (2 min per LibreOffice or
 // Ghostscript run, whose process group is killed). Memory of one
-// conversion: the result (216 bytes per row: 0.5 MB per fine A4 page, 1 MB
-// superfine), plus per PDF worker one page of grey (at most 1728 × 5606
-// bytes, 9.7 MB) inside a PDFium instance capped at Config.WasmMemoryLimit
-// (512 MiB; typically 20-60 MB), or for an image its decoded pixels (at most
-// 4 bytes × MaxImagePixels) plus one byte per pixel of grey.
+// conversion: the result (with Options.Encoded its T.6 data, 50-80 KB per
+// fine page of text, about 560 KB per fine page of dithered photograph;
+// else 216 bytes per row: 0.5 MB per fine A4 page, 1 MB superfine), plus
+// per PDF worker one page of grey (at most 1728 × 5606 bytes, 9.7 MB) and
+// one of bits, a PDFium instance capped at Config.WasmMemoryLimit (512 MiB;
+// typically 20-60 MB; released before mutool renders), each mutool process
+// capped at Config.ExternalMemoryLimit outside the Go heap, or for an image
+// its decoded pixels (at most 4 bytes × MaxImagePixels) plus one byte per
+// pixel of grey. docs/documents.md has measured figures.
 package document

@@ -558,3 +558,23 @@ func TestTIFFLibtiffVariants(t *testing.T) {
 		t.Errorf("JPEG-in-TIFF: %v", err)
 	}
 }
+
+// TestWordMasks: the eight-pixels-at-a-time tests of the binariser agree
+// with a plain comparison for every byte value in every position.
+func TestWordMasks(t *testing.T) {
+	for v := range 256 {
+		for k := range 8 {
+			w := uint64(0x5A5A5A5A5A5A5A5A)&^(0xFF<<(8*uint(k))) | uint64(v)<<(8*uint(k))
+			bit := byte(0x80) >> uint(k)
+			check := func(name string, got byte, want bool) {
+				if (got&bit != 0) != want {
+					t.Fatalf("%s: byte %d = %d: got %08b", name, k, v, got)
+				}
+			}
+			check("below 150", gather(below(w, 150)), v < 150)
+			check("below 215", gather(below(w, midHi)), v < midHi)
+			check("above 16", gather(above(w, tonalLo)), v > tonalLo)
+			check("tonal", gather(tonalMask(w)), tonal(byte(v)))
+		}
+	}
+}

@@ -184,7 +184,7 @@ const renderFlags = enums.FPDF_RENDER_FLAG_ANNOT | enums.FPDF_RENDER_FLAG_PRINTI
 // it was split) or its error.
 type pageResult struct {
 	index int
-	pages []*faxtiff.Page
+	pages []heldPage
 	err   error
 }
 
@@ -197,14 +197,40 @@ func (j *job) convertPDF(r io.ReaderAt, size int64, password string) error {
 	}
 	ctx, cancel := context.WithCancel(j.ctx)
 	defer cancel()
-	inst, release, err := rend.acquire(ctx)
+	doc, release, n, err := j.openPDFChecked(ctx, rend, r, size, password)
 	if err != nil {
 		return err
+	}
+	if j.c.mutool != "" && password == "" {
+		if fits, ok := j.pdfFits(doc, n); ok {
+			doc.close()
+			release()
+			before := j.count()
+			err := j.renderPDFMutool(ctx, j.c.mutool, r, size, fits)
+			if !errors.Is(err, errExternal) {
+				return err
+			}
+			// mutool failed on a file PDFium accepted: PDFium decides.
+			j.truncate(before)
+			if doc, release, n, err = j.openPDFChecked(ctx, rend, r, size, password); err != nil {
+				return err
+			}
+		}
+	}
+	return j.renderPDFPages(ctx, cancel, rend, doc, release, r, size, password, n)
+}
+
+// openPDFChecked opens the PDF in a fresh instance and checks it: damaged,
+// truncated, without pages or over the page limit are errors.
+func (j *job) openPDFChecked(ctx context.Context, rend *pdfRenderer, r io.ReaderAt, size int64, password string) (*pdfDoc, func(), int, error) {
+	inst, release, err := rend.acquire(ctx)
+	if err != nil {
+		return nil, nil, 0, err
 	}
 	doc, err := openPDF(inst, r, size, password)
 	if err != nil {
 		release()
-		return err
+		return nil, nil, 0, err
 	}
 	n, err := doc.pageCount()
 	if err == nil && doc.truncated(r, size) {
@@ -219,9 +245,9 @@ func (j *job) convertPDF(r io.ReaderAt, size int64, password string) error {
 	if err != nil {
 		doc.close()
 		release()
-		return err
+		return nil, nil, 0, err
 	}
-	return j.renderPDFPages(ctx, cancel, rend, doc, release, r, size, password, n)
+	return doc, release, n, nil
 }
 
 // pdfWorker renders pages from a shared queue with its own instance.
@@ -295,7 +321,7 @@ const hardTimeoutGrace = 5 * time.Second
 
 // collectPages adds rendered pages in document order as they arrive.
 func (j *job) collectPages(ctx context.Context, workers []*pdfWorker, results <-chan pageResult, n int) error {
-	done := map[int][]*faxtiff.Page{}
+	done := map[int][]heldPage{}
 	next := 0
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -308,7 +334,7 @@ func (j *job) collectPages(ctx context.Context, workers []*pdfWorker, results <-
 			done[res.index] = res.pages
 			for ; done[next] != nil; next++ {
 				for _, p := range done[next] {
-					if err := j.add(p); err != nil {
+					if err := j.addHeld(p); err != nil {
 						return err
 					}
 				}
@@ -328,7 +354,7 @@ func (j *job) collectPages(ctx context.Context, workers []*pdfWorker, results <-
 }
 
 // renderPDFPage renders page i (0-based) into fax pages.
-func (j *job) renderPDFPage(ctx context.Context, d *pdfDoc, i int) ([]*faxtiff.Page, error) {
+func (j *job) renderPDFPage(ctx context.Context, d *pdfDoc, i int) ([]heldPage, error) {
 	inst := d.inst
 	lp, err := inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: d.doc, Index: i})
 	if err != nil {
@@ -366,9 +392,9 @@ func (j *job) renderPDFPage(ctx context.Context, d *pdfDoc, i int) ([]*faxtiff.P
 	render := func(ctx context.Context, y0, n int) (*gray, func(), error) {
 		return renderPDFBand(ctx, inst, page, fit, rotate, y0, n, deadline, j.opts.PageTimeout)
 	}
-	var out []*faxtiff.Page
+	var out []heldPage
 	err = paginate(ctx, fit.ch, j.opts.Resolution, thresholdRender, render, func(p *faxtiff.Page) error {
-		out = append(out, p)
+		out = append(out, j.hold(p))
 		if len(out) > j.opts.MaxPages {
 			return failf(KindTooManyPages, nil, "the document has more than %d pages, the limit", j.opts.MaxPages)
 		}

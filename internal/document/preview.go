@@ -12,7 +12,8 @@ import (
 	"faxgate/internal/faxtiff"
 )
 
-// Previews show a fax page with its true proportions: fax pixels are
+// Previews show a fax page with its true proportions (this is the one PNG
+// rendering of fax pages: document pages, received faxes and cover pages): fax pixels are
 // 1/204 inch wide but 1/98, 1/196 or 1/391 inch tall, so a page drawn one
 // pixel per fax pixel would look stretched (superfine) or squashed
 // (standard). Both previews rescale the height to square pixels at 204 dpi.
@@ -67,7 +68,8 @@ func Preview(p *faxtiff.Page) ([]byte, error) {
 }
 
 func checkPreviewPage(p *faxtiff.Page) error {
-	if p == nil || p.Width <= 0 || p.Height <= 0 || !(p.XDPI > 0) || !(p.YDPI > 0) || len(p.Pix) < p.Stride*p.Height {
+	if p == nil || p.Width <= 0 || p.Height <= 0 || !(p.XDPI > 0) || !(p.YDPI > 0) ||
+		p.Stride < (p.Width+7)/8 || len(p.Pix) < p.Stride*p.Height {
 		return errors.New("document: not a valid fax page")
 	}
 	return nil

@@ -71,6 +71,23 @@ func TestPreviewAspect(t *testing.T) {
 	}
 }
 
+// TestPreviewRefusesBadPages: pages whose fields do not match their pixels
+// are errors, not panics.
+func TestPreviewRefusesBadPages(t *testing.T) {
+	short := faxtiff.NewPage(1728, 10, faxtiff.Fine)
+	short.Pix = short.Pix[:50]
+	narrow := faxtiff.NewPage(1728, 10, faxtiff.Fine)
+	narrow.Stride = 100
+	for name, p := range map[string]*faxtiff.Page{"nil": nil, "empty": faxtiff.NewPage(0, 0, faxtiff.Fine), "short": short, "stride": narrow} {
+		if _, err := Preview(p); err == nil {
+			t.Errorf("%s page: no error", name)
+		}
+		if _, err := Thumbnail(p, 100); err == nil {
+			t.Errorf("%s page: thumbnail without error", name)
+		}
+	}
+}
+
 func must(b []byte, err error) []byte {
 	if err != nil {
 		panic(err)

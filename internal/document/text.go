@@ -16,7 +16,9 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
 
+	"faxgate/internal/document/glyph"
 	"faxgate/internal/faxtiff"
 )
 
@@ -34,11 +36,14 @@ import (
 //
 // Scripts: Go Mono covers Latin (with Latin-1 Supplement and Extended-A,
 // e.g. French, German, Polish, Czech, Turkish, Vietnamese partly), Greek and
-// Cyrillic, plus common punctuation, currency signs and box drawing. Every
-// other character (CJK, Arabic, Hebrew, Devanagari, emoji, ...) and every
-// control character prints as a visible hollow box, one per character, so
-// nothing is silently dropped. Invisible format characters (zero-width
-// space and joiners, soft hyphen, byte-order marks) are not printed.
+// Cyrillic, plus common punctuation, currency signs and box drawing. Other
+// scripts (Hebrew, Arabic, Chinese, Japanese, ...) are drawn from system
+// fallback fonts when installed (package glyph), wide characters over two
+// columns, right-to-left lines reordered for drawing. Every character no
+// font has, and every control character, prints as a visible hollow box,
+// one per character, so nothing is silently dropped. Invisible format
+// characters (zero-width space and joiners, soft hyphen, byte-order marks)
+// are not printed, nor are combining marks only a fallback font has.
 const (
 	textFontPt      = 10.0
 	textLinePt      = 12.0
@@ -99,11 +104,51 @@ func (t *textFont) glyph(r rune) *faxtiff.Page {
 	g := t.boxGlyph
 	if idx, err := t.f.GlyphIndex(&t.buf, r); err == nil && idx != 0 {
 		if segs, err := t.f.LoadGlyph(&t.buf, idx, fixed.Int26_6(t.f.UnitsPerEm())<<6, nil); err == nil {
-			g = t.rasterize(func(z *vector.Rasterizer) { t.path(z, segs) })
+			g = t.rasterize(1, func(z *vector.Rasterizer) { t.path(z, segs) })
 		}
+	} else if f, idx := glyph.Fallback(&t.buf, r); f != nil {
+		g = t.fallbackGlyph(f, idx, cellsOf(r))
 	}
 	t.glyphs[r] = g
 	return g
+}
+
+// fallbackGlyph draws a glyph of a fallback font (see package glyph) at the
+// same size as Go Mono, centred in its cells (two for wide characters) and
+// narrowed if it would not fit them.
+func (t *textFont) fallbackGlyph(f *sfnt.Font, idx sfnt.GlyphIndex, cells int) *faxtiff.Page {
+	em := fixed.Int26_6(f.UnitsPerEm()) << 6
+	segs, err := f.LoadGlyph(&t.buf, idx, em, nil)
+	if err != nil {
+		return t.boxGlyph
+	}
+	adv, err := f.GlyphAdvance(&t.buf, idx, em, font.HintingNone)
+	if err != nil {
+		return t.boxGlyph
+	}
+	// Same em as Go Mono: its scale, converted to this font's units.
+	k := float64(t.f.UnitsPerEm()) / float64(f.UnitsPerEm())
+	sx, sy := t.sx*k, t.sy*k
+	room := float64(cells * t.cellW)
+	if w := float64(adv) / 64 * sx; w > room {
+		sx *= room / w
+	}
+	off := (room-float64(adv)/64*sx)/2 + textGlyphPad
+	return t.rasterize(cells, func(z *vector.Rasterizer) {
+		glyph.Add(z, segs, func(p fixed.Point26_6) (float32, float32) {
+			return float32(float64(p.X)/64*sx + off), float32(float64(t.ascent) + float64(p.Y)/64*sy)
+		})
+	})
+}
+
+// cellsOf returns how many columns r takes: two for East Asian wide and
+// full-width characters (CJK), else one.
+func cellsOf(r rune) int {
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
 }
 
 // has reports whether the font has a glyph for r.
@@ -112,35 +157,23 @@ func (t *textFont) has(r rune) bool {
 	return err == nil && idx != 0
 }
 
-// path adds glyph outlines (font units, y up) to z in bitmap pixels.
+// hasFallback reports whether a fallback font has a glyph for r.
+func (t *textFont) hasFallback(r rune) bool {
+	f, _ := glyph.Fallback(&t.buf, r)
+	return f != nil
+}
+
+// path adds glyph outlines (font units, y down) to z in bitmap pixels.
 func (t *textFont) path(z *vector.Rasterizer, segs sfnt.Segments) {
-	pt := func(p fixed.Point26_6) (float32, float32) {
+	glyph.Add(z, segs, func(p fixed.Point26_6) (float32, float32) {
 		return float32(float64(p.X)/64*t.sx + textGlyphPad), float32(float64(t.ascent) + float64(p.Y)/64*t.sy)
-	}
-	for _, s := range segs {
-		switch s.Op {
-		case sfnt.SegmentOpMoveTo:
-			z.MoveTo(pt(s.Args[0]))
-		case sfnt.SegmentOpLineTo:
-			z.LineTo(pt(s.Args[0]))
-		case sfnt.SegmentOpQuadTo:
-			x1, y1 := pt(s.Args[0])
-			x2, y2 := pt(s.Args[1])
-			z.QuadTo(x1, y1, x2, y2)
-		case sfnt.SegmentOpCubeTo:
-			x1, y1 := pt(s.Args[0])
-			x2, y2 := pt(s.Args[1])
-			x3, y3 := pt(s.Args[2])
-			z.CubeTo(x1, y1, x2, y2, x3, y3)
-		}
-	}
-	z.ClosePath()
+	})
 }
 
 // rasterize fills a path into a glyph bitmap through the same binariser as
 // everything else (threshold plus thin-stroke ridges).
-func (t *textFont) rasterize(draw func(z *vector.Rasterizer)) *faxtiff.Page {
-	w := t.cellW + 2*textGlyphPad
+func (t *textFont) rasterize(cells int, draw func(z *vector.Rasterizer)) *faxtiff.Page {
+	w := cells*t.cellW + 2*textGlyphPad
 	z := vector.NewRasterizer(w, t.rows)
 	draw(z)
 	mask := image.NewAlpha(image.Rect(0, 0, w, t.rows))
@@ -157,7 +190,7 @@ func (t *textFont) rasterize(draw func(z *vector.Rasterizer)) *faxtiff.Page {
 // drawBox is the hollow box printed for characters the font lacks: the
 // height of a capital, strokes about 0.25 mm.
 func (t *textFont) drawBox() *faxtiff.Page {
-	return t.rasterize(func(z *vector.Rasterizer) {
+	return t.rasterize(1, func(z *vector.Rasterizer) {
 		x0, x1 := float32(textGlyphPad+2), float32(textGlyphPad+t.cellW-2)
 		y1 := float32(t.ascent)
 		y0 := y1 - float32(t.capTop)
@@ -286,6 +319,10 @@ func (ts *textSetter) run(br *bufio.Reader) error {
 		case unicode.Is(unicode.Mn, r) && len(cur) > 0 && ts.font.has(r):
 			last := &cur[len(cur)-1]
 			last.marks = append(last.marks, r)
+		case unicode.Is(unicode.Mn, r) && ts.font.hasFallback(r):
+			// Marks of other scripts (Hebrew points, Arabic vowels) are
+			// not positioned over their letter: left out, the letters
+			// stay legible.
 		default:
 			if unicode.IsControl(r) {
 				r = missingGlyphBox
@@ -303,10 +340,19 @@ func (ts *textSetter) run(br *bufio.Reader) error {
 	return ts.finishPage()
 }
 
-// put appends a cell, wrapping the line when it is full.
+// wideRest is the second column of a wide character: nothing is drawn
+// there.
+const wideRest = -2
+
+// put appends a cell (two for a wide character), wrapping the line when it
+// is full.
 func (ts *textSetter) put(cur []textCell, c textCell) ([]textCell, error) {
-	if len(cur) < ts.cols {
-		return append(cur, c), nil
+	cells := []textCell{c}
+	if c.r > 0 && cellsOf(c.r) == 2 {
+		cells = append(cells, textCell{r: wideRest})
+	}
+	if len(cur)+len(cells) <= ts.cols {
+		return append(cur, cells...), nil
 	}
 	cut := ts.cols
 	for i := ts.cols - 1; i > ts.cols/2; i-- {
@@ -323,7 +369,7 @@ func (ts *textSetter) put(cur []textCell, c textCell) ([]textCell, error) {
 		rest = rest[1:]
 	}
 	next := append(make([]textCell, 0, ts.cols), rest...)
-	return append(next, c), nil
+	return append(next, cells...), nil
 }
 
 // emit sets one line. Blank lines are held back until something follows
@@ -349,9 +395,9 @@ func (ts *textSetter) emit(line []textCell) error {
 		ts.page = faxtiff.NewPage(pageWidth, ts.rowsPerPage, ts.font.res)
 	}
 	baseTop := ts.top + int(math.Round(float64(ts.line)*ts.pitch))
-	for col, c := range line {
+	for col, c := range visualCells(line) {
 		x := ts.left + col*ts.font.cellW - textGlyphPad
-		if c.r != ' ' {
+		if c.r != ' ' && c.r != wideRest {
 			orGlyph(ts.page, ts.font.glyph(c.r), x, baseTop)
 		}
 		for _, m := range c.marks {
@@ -360,6 +406,36 @@ func (ts *textSetter) emit(line []textCell) error {
 	}
 	ts.printed = true
 	return ts.advance()
+}
+
+// visualCells returns the cells of a line in drawing order: right-to-left
+// runs (Hebrew, Arabic) reversed, with mirrored brackets (see package
+// glyph). A wide character keeps its second column after it.
+func visualCells(line []textCell) []textCell {
+	runes := make([]rune, 0, len(line))
+	idx := make([]int, 0, len(line))
+	for i, c := range line {
+		if c.r != wideRest {
+			runes = append(runes, c.r)
+			idx = append(idx, i)
+		}
+	}
+	order, reversed := glyph.Reorder(runes)
+	if reversed == nil {
+		return line
+	}
+	out := make([]textCell, 0, len(line))
+	for i, k := range order {
+		c := line[idx[k]]
+		if reversed[i] {
+			c.r = glyph.Mirror(c.r)
+		}
+		out = append(out, c)
+		if idx[k]+1 < len(line) && line[idx[k]+1].r == wideRest {
+			out = append(out, line[idx[k]+1])
+		}
+	}
+	return out
 }
 
 // advance moves to the next line, starting a new page when this one is full.

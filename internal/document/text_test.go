@@ -3,6 +3,7 @@ package document
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -102,8 +103,10 @@ func TestTextFormFeed(t *testing.T) {
 }
 
 // TestTextScripts: Latin, Greek and Cyrillic letters are drawn from Go
-// Mono; other scripts and control characters get the hollow box, so every
-// character leaves a mark.
+// Mono; Hebrew, Arabic and CJK from the system's fallback fonts when they
+// are installed (scripts/install-deps.sh installs them); characters no font
+// has and control characters get the hollow box, so every character leaves
+// a mark.
 func TestTextScripts(t *testing.T) {
 	f, err := newTextFont(faxtiff.Fine)
 	if err != nil {
@@ -114,7 +117,7 @@ func TestTextScripts(t *testing.T) {
 			t.Errorf("%q has no glyph", r)
 		}
 	}
-	for _, r := range "中日ا" + "א" + "अ" + "\U0001F600" + "\x01\x7f" {
+	for _, r := range "􏿽" + "\x01\x7f" {
 		if g := f.glyph(r); g != f.boxGlyph {
 			t.Errorf("%q: want the missing-glyph box", r)
 		}
@@ -123,8 +126,8 @@ func TestTextScripts(t *testing.T) {
 		t.Error("the missing-glyph box is not visible")
 	}
 	// End to end: each unknown character is its own box, none dropped.
-	res := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("cjk.txt", []byte("中文字")))
-	one := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("one.txt", []byte("中")))
+	res := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("pua.txt", []byte("\U0010FFFD\U0010FFFD\U0010FFFD")))
+	one := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("one.txt", []byte("\U0010FFFD")))
 	a, b := blackCount(res.Pages[0]), blackCount(one.Pages[0])
 	if a != 3*b || b == 0 {
 		t.Errorf("three unknown characters have %d black pixels, one has %d", a, b)
@@ -133,6 +136,74 @@ func TestTextScripts(t *testing.T) {
 	bad := mustConvert(t, Options{}, file("bad.txt", []byte("ok \xff\xfe\xfd ok")))
 	if blackCount(bad.Pages[0]) <= blackCount(mustConvert(t, Options{}, file("ok.txt", []byte("ok  ok"))).Pages[0]) {
 		t.Error("invalid bytes left no mark")
+	}
+}
+
+// TestTextNonLatin: with the fallback fonts installed, Chinese, Japanese,
+// Hebrew and Arabic print as their letters (ink, and not the box), Chinese
+// characters take two columns, and a Hebrew word is drawn right to left.
+func TestTextNonLatin(t *testing.T) {
+	f, err := newTextFont(faxtiff.Fine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.hasFallback('中') || !f.hasFallback('א') {
+		t.Skip("fallback fonts not installed (scripts/install-deps.sh installs fonts-dejavu-core and fonts-droid-fallback)")
+	}
+	for _, r := range "中日文字あア" + "אבגשלום" + "بتثسلام" {
+		g := f.glyph(r)
+		if g == f.boxGlyph {
+			t.Errorf("%q prints as the box", r)
+			continue
+		}
+		if n := blackCount(g); n < 40 {
+			t.Errorf("%q has only %d black pixels", r, n)
+		}
+		if want := cellsOf(r)*f.cellW + 2*textGlyphPad; g.Width != want {
+			t.Errorf("%q is %d pixels wide, want %d", r, g.Width, want)
+		}
+	}
+	// A line of every script together prints (look at it with
+	// FAXGATE_DOC_PREVIEWS set).
+	mixed := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("mixed.txt",
+		[]byte("Invoice 42: 中文 日本語 / שלום עולם (2024) / مرحبا بالعالم\nשורה בעברית עם מספר 123 ו-(סוגריים).\n")))
+	if n := blackCount(mixed.Pages[0]); n < 3000 {
+		t.Errorf("the mixed line has %d black pixels", n)
+	}
+	// Two wide characters fill four columns: "中中x" puts x where "abcdx"
+	// puts x.
+	cols := func(s string) (int, int) {
+		res := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("t.txt", []byte(s)))
+		x0, _, x1, _, _ := inkBox(res.Pages[0])
+		return x0, x1
+	}
+	if _, a := cols("中中x"); true {
+		if _, b := cols("abcdx"); a != b {
+			t.Errorf("after two wide characters x ends at %d, after four narrow ones at %d", a, b)
+		}
+	}
+	// Right to left: a word's first letter is drawn rightmost. "אבבב"
+	// (alef first) must show bet in the leftmost column, like "בבבב", and
+	// "בבבא" must show alef there.
+	page := func(s string) *faxtiff.Page {
+		return mustConvert(t, Options{Resolution: faxtiff.Fine}, file("he.txt", []byte(s))).Pages[0]
+	}
+	bets := page("בבבב")
+	x0, _, _, _, _ := inkBox(bets)
+	leftCell := func(p *faxtiff.Page) []bool {
+		var px []bool
+		for y := range p.Height / 4 {
+			for x := x0; x < x0+f.cellW/2; x++ {
+				px = append(px, p.Black(x, y))
+			}
+		}
+		return px
+	}
+	if !slices.Equal(leftCell(page("אבבב")), leftCell(bets)) {
+		t.Error("אבבב does not start with bet on the left: not drawn right to left")
+	}
+	if slices.Equal(leftCell(page("בבבא")), leftCell(bets)) {
+		t.Error("בבבא starts with bet on the left: not drawn right to left")
 	}
 }
 

@@ -122,6 +122,15 @@ func (pw *Writer) AddPage(p *faxtiff.Page) error {
 	return pw.AddG4(G4Image{Width: p.Width, Height: p.Height, XDPI: p.XDPI, YDPI: p.YDPI, Data: faxtiff.EncodeG4(p)})
 }
 
+// AddEncoded adds a page held as T.6 data (faxtiff.Encoded), embedding
+// the data as it is.
+func (pw *Writer) AddEncoded(e *faxtiff.Encoded) error {
+	if e == nil {
+		return pw.fail(errors.New("faxpdf: nil page"))
+	}
+	return pw.AddG4(G4Image{Width: e.Width, Height: e.Height, XDPI: e.XDPI, YDPI: e.YDPI, Data: e.Data})
+}
+
 // AddG4 adds a page whose T.6 data is embedded as it is; the caller
 // vouches that Data decodes to Width × Height pixels.
 func (pw *Writer) AddG4(img G4Image) error {

@@ -106,6 +106,9 @@ func init() {
 	for i := range numModes {
 		modeCodes[i] = parseCode(modeStr[i])
 	}
+	for i, m := range [7]int{modeVL3, modeVL2, modeVL1, modeV0, modeVR1, modeVR2, modeVR3} {
+		verticalCodes[i] = modeCodes[m]
+	}
 	buildDecodeTables()
 }
 

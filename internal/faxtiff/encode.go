@@ -99,7 +99,7 @@ func (c *rowCoder) code2D(w *bitWriter) {
 			w.put(modeCodes[modePass])
 			a0 = b2
 		case a1-b1 <= 3 && b1-a1 <= 3:
-			w.put(modeCodes[verticalMode(a1-b1)])
+			w.put(verticalCodes[a1-b1+3])
 			a0 = a1
 			i++
 		default:
@@ -114,23 +114,9 @@ func (c *rowCoder) code2D(w *bitWriter) {
 	}
 }
 
-func verticalMode(d int32) int {
-	switch d {
-	case 0:
-		return modeV0
-	case 1:
-		return modeVR1
-	case 2:
-		return modeVR2
-	case 3:
-		return modeVR3
-	case -1:
-		return modeVL1
-	case -2:
-		return modeVL2
-	}
-	return modeVL3
-}
+// verticalCodes are the vertical mode codes by a1-b1+3 (VL3 ... VR3), a
+// table instead of a branch per code; filled with the other code tables.
+var verticalCodes [7]code
 
 // putRun codes a run of n pixels of one colour (T.4 §4.1.1): make-up codes
 // of 2560 while at least 2624 pixels remain, then the make-up code for the

@@ -47,6 +47,7 @@ type dir struct {
 	photometric     int
 	fillOrder       int
 	t4Options       uint32
+	t6Options       uint32
 	rowsPerStrip    int
 	stripOffsets    []uint64
 	stripCounts     []uint64
@@ -95,24 +96,13 @@ func Read(r io.ReaderAt, size int64) ([]*Page, error) {
 // from 0); fn may keep the page. An error from fn stops the walk and is
 // returned as is.
 func ReadEach(r io.ReaderAt, size int64, fn func(index int, p *Page) error) error {
-	t, dirs, err := openTIFF(r, size)
-	if err != nil {
-		return fmt.Errorf("faxtiff: %w", err)
-	}
-	for i, off := range dirs {
-		d, err := t.readDir(off)
+	return ReadEachRaw(r, size, func(i int, rp *RawPage) error {
+		p, err := rp.Decode()
 		if err != nil {
-			return pageErr(i, err)
-		}
-		p, err := t.decode(d, nil)
-		if err != nil {
-			return pageErr(i, err)
-		}
-		if err := fn(i, p); err != nil {
 			return err
 		}
-	}
-	return nil
+		return fn(i, p)
+	})
 }
 
 func pageErr(i int, err error) error {
@@ -308,7 +298,7 @@ func (t *tiffFile) field(d *dir, e ifdEntry) error {
 	var err error
 	switch e.tag {
 	case tagImageWidth, tagImageLength, tagBitsPerSample, tagCompression, tagPhotometric,
-		tagFillOrder, tagSamplesPerPixel, tagRowsPerStrip, tagT4Options, tagResolutionUnit:
+		tagFillOrder, tagSamplesPerPixel, tagRowsPerStrip, tagT4Options, tagT6Options, tagResolutionUnit:
 		v, err = t.uint1(e)
 		if err != nil {
 			return err
@@ -334,6 +324,8 @@ func (t *tiffFile) field(d *dir, e ifdEntry) error {
 		d.rowsPerStrip = int(v)
 	case tagT4Options:
 		d.t4Options = uint32(v)
+	case tagT6Options:
+		d.t6Options = uint32(v)
 	case tagResolutionUnit:
 		d.resUnit = v
 	case tagXResolution:

@@ -59,16 +59,21 @@ const software = "faxgate"
 // so memory use does not grow with the number of pages. Write does not
 // insist on fax widths (tests write odd pages on purpose); Validate does.
 func Write(w io.Writer, pages []*Page) error {
-	if len(pages) == 0 {
-		return errors.New("faxtiff: no pages to write")
-	}
-	if len(pages) > math.MaxUint16 {
-		return fmt.Errorf("faxtiff: %d pages is more than a TIFF PageNumber can count", len(pages))
-	}
 	for i, p := range pages {
 		if err := p.check(); err != nil {
 			return fmt.Errorf("faxtiff: page %d: %w", i+1, err)
 		}
+	}
+	return writeCoded(w, len(pages), func(i int) *Encoded { return Encode(pages[i]) })
+}
+
+// writeCoded writes n pages, asking page(i) for each in turn.
+func writeCoded(w io.Writer, n int, page func(i int) *Encoded) error {
+	if n == 0 {
+		return errors.New("faxtiff: no pages to write")
+	}
+	if n > math.MaxUint16 {
+		return fmt.Errorf("faxtiff: %d pages is more than a TIFF PageNumber can count", n)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	hdr := []byte{'I', 'I', 42, 0, 8, 0, 0, 0} // first IFD right after the header
@@ -76,20 +81,22 @@ func Write(w io.Writer, pages []*Page) error {
 		return err
 	}
 	off := int64(len(hdr))
-	for i, p := range pages {
-		data := EncodeG4(p)
-		if off+int64(ifdSize)+int64(len(data)) > math.MaxUint32-1 {
+	for i := range n {
+		e := page(i)
+		if off+int64(ifdSize)+int64(len(e.Data)) > math.MaxUint32-1 {
 			return errors.New("faxtiff: file would exceed 4 GB, the limit of classic TIFF")
 		}
-		ifd, next := buildIFD(p, i, len(pages), uint32(off), data)
+		ifd, next := buildIFD(e, i, n, uint32(off))
 		if _, err := bw.Write(ifd); err != nil {
 			return err
 		}
-		if len(data)&1 != 0 {
-			data = append(data, 0) // word-align the next IFD
-		}
-		if _, err := bw.Write(data); err != nil {
+		if _, err := bw.Write(e.Data); err != nil {
 			return err
+		}
+		if len(e.Data)&1 != 0 {
+			if err := bw.WriteByte(0); err != nil { // word-align the next IFD
+				return err
+			}
 		}
 		off = int64(next)
 	}
@@ -106,8 +113,9 @@ const (
 )
 
 // buildIFD returns the IFD of page i (0-based) at offset off and the offset
-// of the next IFD; its strip (data) follows it directly.
-func buildIFD(p *Page, i, total int, off uint32, data []byte) ([]byte, uint32) {
+// of the next IFD; its strip (p.Data) follows it directly.
+func buildIFD(p *Encoded, i, total int, off uint32) ([]byte, uint32) {
+	data := p.Data
 	le := binary.LittleEndian
 	b := make([]byte, ifdSize, ifdSize+1)
 	le.PutUint16(b, numEntries)
@@ -172,7 +180,13 @@ func rational(v float64) (uint32, uint32) {
 // WriteFile writes pages to path atomically: to a temporary file in the
 // same directory, synced, then renamed over path, so that a reader (or
 // spandsp) never sees half a file.
-func WriteFile(path string, pages []*Page) (err error) {
+func WriteFile(path string, pages []*Page) error {
+	return writeFileAtomic(path, func(w io.Writer) error { return Write(w, pages) })
+}
+
+// writeFileAtomic writes path through a synced temporary file renamed
+// over it.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -186,7 +200,7 @@ func WriteFile(path string, pages []*Page) (err error) {
 	if err = f.Chmod(0o644); err != nil { // like os.WriteFile, not CreateTemp's 0600
 		return err
 	}
-	if err = Write(f, pages); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

@@ -1,12 +1,8 @@
 package cover
 
 import (
-	"errors"
 	"fmt"
 	"image"
-	"image/color"
-	"image/png"
-	"io"
 	"math"
 	"time"
 
@@ -50,8 +46,9 @@ const DefaultDateFormat = "2 January 2006, 15:04 MST"
 // Cover is the content of a cover page. Every text field is optional and
 // may be of any length: long values wrap within their box and are cut
 // with an ellipsis when they would not fit. Characters the embedded Go
-// fonts lack (Hebrew, Arabic, CJK, emoji) print as '?', and text is laid
-// out left to right.
+// fonts lack (Hebrew, Arabic, CJK) are drawn from system fallback fonts
+// when installed (package glyph), right-to-left text in its reading order
+// (Arabic letters unjoined); characters no font has print as '?'.
 type Cover struct {
 	CompanyName string      // header, next to the logo
 	Logo        image.Image // optional; scaled into a 2.1 × 0.75 in box, at most MaxLogoPixels
@@ -180,33 +177,3 @@ func render(c Cover, res faxtiff.Resolution, paper Paper) (*faxtiff.Page, map[st
 // under the dot of an i and inside small e's; half, with baselines on
 // whole rows, keeps both at 8.5 pt and up.
 const threshold = 128
-
-// PreviewPNG renders the cover page and writes it as a black-and-white
-// PNG with square pixels (204 × 204 dpi), so that it shows with the
-// proportions the recipient's paper will have.
-func PreviewPNG(w io.Writer, c Cover, res faxtiff.Resolution, paper Paper) error {
-	p, err := Render(c, res, paper)
-	if err != nil {
-		return err
-	}
-	return WritePNG(w, p)
-}
-
-// WritePNG writes a fax page as a 1-bit PNG with square pixels: rows are
-// repeated or dropped so that the height becomes Height × XDPI / YDPI.
-func WritePNG(w io.Writer, p *faxtiff.Page) error {
-	if p == nil || p.Width <= 0 || p.Height <= 0 || !(p.XDPI > 0) || !(p.YDPI > 0) ||
-		p.Stride < (p.Width+7)/8 || len(p.Pix) < p.Stride*p.Height {
-		return errors.New("cover: not a valid fax page")
-	}
-	h := int(math.Round(float64(p.Height) * p.XDPI / p.YDPI))
-	img := image.NewPaletted(image.Rect(0, 0, p.Width, h), color.Palette{color.White, color.Black})
-	for y := range h {
-		src := p.Row(min(p.Height-1, int((float64(y)+0.5)*p.YDPI/p.XDPI)))
-		dst := img.Pix[y*img.Stride : y*img.Stride+p.Width]
-		for x := range dst {
-			dst[x] = src[x>>3] >> uint(7-x&7) & 1
-		}
-	}
-	return png.Encode(w, img)
-}

@@ -11,7 +11,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"golang.org/x/image/font/sfnt"
+
+	"faxgate/internal/document"
+	"faxgate/internal/document/glyph"
 	"faxgate/internal/faxtiff"
 )
 
@@ -437,33 +442,35 @@ func TestConcurrentRender(t *testing.T) {
 	}
 }
 
-// TestPreviewPNG: the preview has square pixels and shows the page.
+// TestPreviewPNG: the preview of a cover page (document.Preview, as the
+// settings API serves it) has square pixels and shows the page.
 func TestPreviewPNG(t *testing.T) {
 	for _, res := range allRes {
-		var buf bytes.Buffer
-		if err := PreviewPNG(&buf, sampleCover(), res, A4); err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(&buf)
+		page, _ := mustRender(t, sampleCover(), res, A4)
+		data, err := document.Preview(page)
 		if err != nil {
 			t.Fatal(err)
 		}
-		page, _ := mustRender(t, sampleCover(), res, A4)
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
 		b := img.Bounds()
 		wantH := int(math.Round(float64(page.Height) * 204 / res.LPI()))
 		if b.Dx() != 1728 || b.Dy() != wantH {
 			t.Errorf("%v: preview %v, want 1728x%d", res, b.Size(), wantH)
 		}
-		// Same ink share as the page, within what row repetition changes.
-		black := 0
+		// Same ink share as the page, within what row repetition changes
+		// (superfine rows are averaged into grey in linear light, so ink
+		// is measured as darkness there).
+		var black float64
 		for y := range b.Dy() {
 			for x := range b.Dx() {
-				if r, _, _, _ := img.At(x, y).RGBA(); r < 0x8000 {
-					black++
-				}
+				g := float64(color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y) / 255
+				black += 1 - math.Pow(g, 2.2)
 			}
 		}
-		if got, want := float64(black)/float64(b.Dx()*b.Dy()), coverage(page); math.Abs(got-want)/want > 0.05 {
+		if got, want := black/float64(b.Dx()*b.Dy()), coverage(page); math.Abs(got-want)/want > 0.05 {
 			t.Errorf("%v: preview ink %.3f, page ink %.3f", res, got, want)
 		}
 	}
@@ -490,16 +497,6 @@ func TestLuma(t *testing.T) {
 	}
 }
 
-func TestWritePNGRefusesBadPages(t *testing.T) {
-	short := faxtiff.NewPage(1728, 10, faxtiff.Fine)
-	short.Pix = short.Pix[:50]
-	for name, p := range map[string]*faxtiff.Page{"nil": nil, "empty": faxtiff.NewPage(0, 0, faxtiff.Fine), "short": short} {
-		if err := WritePNG(&bytes.Buffer{}, p); err == nil {
-			t.Errorf("%s page: no error", name)
-		}
-	}
-}
-
 // TestHugeValues: megabyte-long values cost no more than a page's worth
 // of measuring (this would take seconds if fit measured all of them).
 func TestHugeValues(t *testing.T) {
@@ -507,4 +504,32 @@ func TestHugeValues(t *testing.T) {
 	c := Cover{ToFax: huge, FromEmail: huge, FromPhone: huge, Subject: huge, Comments: huge, ToName: huge, Footer: huge, CompanyName: huge}
 	p, _ := mustRender(t, c, faxtiff.Fine, A4)
 	checkMargins(t, "huge", p)
+}
+
+// TestNonLatinText: with the system fallback fonts installed, a Chinese,
+// Hebrew or Arabic subject is drawn as letters, not as question marks: it
+// has ink, and its pixels differ from those of the same number of '?'.
+func TestNonLatinText(t *testing.T) {
+	var buf sfnt.Buffer
+	if f, _ := glyph.Fallback(&buf, '中'); f == nil {
+		t.Skip("fallback fonts not installed (scripts/install-deps.sh installs them)")
+	}
+	if f, _ := glyph.Fallback(&buf, 'א'); f == nil {
+		t.Skip("fallback fonts not installed (scripts/install-deps.sh installs them)")
+	}
+	for _, subject := range []string{"報價單與合約", "הצעת מחיר חדשה", "عرض سعر جديد"} {
+		c := sampleCover()
+		c.Subject = subject
+		p, regions := mustRender(t, c, faxtiff.Fine, A4)
+		c.Subject = strings.Repeat("?", utf8.RuneCountInString(subject))
+		q, _ := mustRender(t, c, faxtiff.Fine, A4)
+		r := regions["subject"]
+		if r.Empty() {
+			t.Fatal("no subject region")
+		}
+		a, b := ink(p, r), ink(q, r)
+		if diff := faxtiff.Equal(p, q); a < b/3 || diff < b/2 {
+			t.Errorf("%q: subject ink %d, %d question marks' %d, %d pixels differ: not drawn as letters", subject, a, utf8.RuneCountInString(subject), b, diff)
+		}
+	}
 }

@@ -1,7 +1,11 @@
 package cover
 
 import (
+	"bytes"
+	"errors"
 	"image"
+	_ "image/jpeg" // logos are PNG or JPEG
+	_ "image/png"
 	"slices"
 
 	"golang.org/x/image/draw"
@@ -11,6 +15,21 @@ import (
 // a larger image would take seconds and tens of MB for a 2-inch box.
 // Branding uploads should be checked against it.
 const MaxLogoPixels = 25 << 20
+
+// DecodeLogo decodes a PNG or JPEG logo (a branding upload), refusing
+// one larger than MaxLogoPixels from its header, before any pixel is
+// decoded. SVG logos cannot be printed and are an error too.
+func DecodeLogo(data []byte) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxLogoPixels {
+		return nil, errors.New("cover: the logo has too many pixels")
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	return img, err
+}
 
 // A logo is line art when a few grey levels (its paper, ink and
 // perhaps one or two flat colours, whatever their lightness) cover most

@@ -14,6 +14,8 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+
+	"faxgate/internal/document/glyph"
 )
 
 // The embedded Go fonts, parsed once. A parsed sfnt.Font is read-only
@@ -49,15 +51,21 @@ type typesetter struct {
 	c   *canvas
 }
 
-// glyph returns the glyph for r, or for '?' when the font has none (the
-// Go fonts cover Latin, Greek and Cyrillic; no Hebrew, Arabic, CJK or
-// emoji).
-func (ts *typesetter) glyph(f *sfnt.Font, r rune) sfnt.GlyphIndex {
-	if gi, err := f.GlyphIndex(&ts.buf, r); err == nil && gi != 0 {
-		return gi
+// glyph returns the glyph for r and the style to draw it in: st itself
+// when its font has r (the Go fonts cover Latin, Greek and Cyrillic), a
+// system fallback font at the same size for other scripts (Hebrew, Arabic,
+// CJK; see package glyph), or '?' when no font has it.
+func (ts *typesetter) glyph(st style, r rune) (style, sfnt.GlyphIndex) {
+	if gi, err := st.font.GlyphIndex(&ts.buf, r); err == nil && gi != 0 {
+		return st, gi
 	}
-	gi, _ := f.GlyphIndex(&ts.buf, '?')
-	return gi
+	if f, gi := glyph.Fallback(&ts.buf, r); f != nil {
+		fb := st
+		fb.font = f
+		return fb, gi
+	}
+	gi, _ := st.font.GlyphIndex(&ts.buf, '?')
+	return st, gi
 }
 
 // units converts a font-unit distance at ppem = unitsPerEm (26.6) to
@@ -87,11 +95,14 @@ func cleanText(s string) string {
 // width returns the advance width of s in points.
 func (ts *typesetter) width(st style, s string) float64 {
 	var w float64
-	prev := sfnt.GlyphIndex(0)
+	prev, prevFont := sfnt.GlyphIndex(0), st.font
 	for _, r := range s {
-		gi := ts.glyph(st.font, r)
-		w += ts.advance(st, prev, gi)
-		prev = gi
+		gst, gi := ts.glyph(st, r)
+		if gst.font != prevFont {
+			prev = 0 // no kerning across fonts
+		}
+		w += ts.advance(gst, prev, gi)
+		prev, prevFont = gi, gst.font
 	}
 	return w
 }
@@ -116,6 +127,7 @@ func (ts *typesetter) advance(st style, prev, gi sfnt.GlyphIndex) float64 {
 // page.
 func (ts *typesetter) draw(st style, x, y float64, s string) float64 {
 	c := ts.c
+	s = glyph.VisualString(s) // right-to-left runs in drawing order
 	// Baselines sit on row boundaries, so every line of a style rasterises
 	// alike: a stroke that survives binarisation once survives everywhere.
 	y = math.Round(y*c.sy) / c.sy
@@ -130,42 +142,26 @@ func (ts *typesetter) draw(st style, x, y float64, s string) float64 {
 	z := &c.raster
 	z.Reset(box.Dx(), box.Dy())
 	ox, oy := float64(box.Min.X), float64(box.Min.Y)
-	pt := func(p fixed.Point26_6) (float32, float32) {
-		return float32((x+st.units(p.X))*c.sx - ox), float32((y+st.units(p.Y))*c.sy - oy)
-	}
-	prev := sfnt.GlyphIndex(0)
+	prev, prevFont := sfnt.GlyphIndex(0), st.font
 	for _, r := range s {
-		gi := ts.glyph(st.font, r)
+		gst, gi := ts.glyph(st, r)
+		if gst.font != prevFont {
+			prev = 0 // no kerning across fonts
+		}
 		if prev != 0 {
-			if k, err := st.font.Kern(&ts.buf, prev, gi, st.em(), font.HintingNone); err == nil {
-				x += st.units(k)
+			if k, err := gst.font.Kern(&ts.buf, prev, gi, gst.em(), font.HintingNone); err == nil {
+				x += gst.units(k)
 			}
 		}
-		segs, err := st.font.LoadGlyph(&ts.buf, gi, st.em(), nil)
-		if err == nil {
-			for _, seg := range segs {
-				switch seg.Op {
-				case sfnt.SegmentOpMoveTo:
-					z.MoveTo(pt(seg.Args[0]))
-				case sfnt.SegmentOpLineTo:
-					z.LineTo(pt(seg.Args[0]))
-				case sfnt.SegmentOpQuadTo:
-					bx, by := pt(seg.Args[0])
-					cx, cy := pt(seg.Args[1])
-					z.QuadTo(bx, by, cx, cy)
-				case sfnt.SegmentOpCubeTo:
-					bx, by := pt(seg.Args[0])
-					cx, cy := pt(seg.Args[1])
-					dx, dy := pt(seg.Args[2])
-					z.CubeTo(bx, by, cx, cy, dx, dy)
-				}
-			}
-			z.ClosePath()
+		if segs, err := gst.font.LoadGlyph(&ts.buf, gi, gst.em(), nil); err == nil {
+			glyph.Add(z, segs, func(p fixed.Point26_6) (float32, float32) {
+				return float32((x+gst.units(p.X))*c.sx - ox), float32((y+gst.units(p.Y))*c.sy - oy)
+			})
 		}
-		if adv, err := st.font.GlyphAdvance(&ts.buf, gi, st.em(), font.HintingNone); err == nil {
-			x += st.units(adv) + st.tracking*st.size
+		if adv, err := gst.font.GlyphAdvance(&ts.buf, gi, gst.em(), font.HintingNone); err == nil {
+			x += gst.units(adv) + gst.tracking*gst.size
 		}
-		prev = gi
+		prev, prevFont = gi, gst.font
 	}
 	z.Draw(c.ink, box, image.Opaque, image.Point{})
 	return w
@@ -264,11 +260,14 @@ func (ts *typesetter) ellipsize(st style, lines []string, width float64) []strin
 func (ts *typesetter) breakLine(st style, s string, width float64) (line, rest string) {
 	var w float64
 	lastSpace := -1
-	prev := sfnt.GlyphIndex(0)
+	prev, prevFont := sfnt.GlyphIndex(0), st.font
 	for i, r := range s {
-		gi := ts.glyph(st.font, r)
-		w += ts.advance(st, prev, gi)
-		prev = gi
+		gst, gi := ts.glyph(st, r)
+		if gst.font != prevFont {
+			prev = 0
+		}
+		w += ts.advance(gst, prev, gi)
+		prev, prevFont = gi, gst.font
 		if r == ' ' {
 			lastSpace = i
 			continue

@@ -23,9 +23,17 @@ func cpuTime(b *testing.B) time.Duration {
 // simulated clock and reports CPU per simulated minute of fax (both ends,
 // including writing the received TIFF).
 func benchCall(b *testing.B, run runner, law string) {
+	b.Run("validate", func(b *testing.B) { benchCallWith(b, run, law, false) })
+	b.Run("prevalidated", func(b *testing.B) { benchCallWith(b, run, law, true) })
+}
+
+// benchCallWith runs benchCall's calls with Options.TxValidated set or
+// not: the difference is the per-call cost of the session's own check.
+func benchCallWith(b *testing.B, run runner, law string, validated bool) {
 	path, _ := writeDoc(b, 1, faxtiff.Fine)
 	co, ao, _ := sendRecv(b, true, path)
 	co.ECM, ao.ECM = true, true
+	co.TxValidated = validated
 	var sim time.Duration
 	b.ReportAllocs()
 	cpu0 := cpuTime(b)

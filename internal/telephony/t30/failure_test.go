@@ -371,3 +371,24 @@ func TestClose(t *testing.T) {
 		c.a.Close()
 	})
 }
+
+// TestTxValidated: with Options.TxValidated the session trusts the caller's
+// check and does not open the file itself (so even a file that would fail
+// the check constructs; spandsp reads it only once the call reaches phase
+// C); without it the same file is refused (TestUnsendableFiles).
+func TestTxValidated(t *testing.T) {
+	for _, f := range unsendableFiles(t) {
+		if f.name != "corrupt" && f.name != "width1700" {
+			continue
+		}
+		for _, validated := range []bool{false, true} {
+			s, err := NewAudio(Options{Direction: Send, TxFile: f.path, TxValidated: validated})
+			if err == nil {
+				s.Close()
+			}
+			if (err == nil) != validated {
+				t.Errorf("%s, TxValidated %t: err %v", f.name, validated, err)
+			}
+		}
+	}
+}

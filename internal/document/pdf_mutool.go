@@ -1,0 +1,400 @@
+package document
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/klippa-app/go-pdfium/enums"
+	"github.com/klippa-app/go-pdfium/requests"
+
+	"faxgate/internal/faxtiff"
+)
+
+// MuPDF as a faster PDF renderer.
+//
+// PDFium in WebAssembly costs about 20 ms of CPU for a page of text at
+// fine resolution; MuPDF's mutool, a native program, renders the same page
+// into grey in about 5 ms, four times less than Ghostscript's fax device
+// spends on it. So when mutool is installed (Debian: mupdf-tools), PDF pages
+// are rendered by it and PDFium is kept for what it does well and safely:
+// opening the file, telling encrypted, damaged and truncated files apart,
+// counting pages and reading their sizes. Only a file that PDFium accepted
+// reaches mutool, and if mutool then fails, PDFium renders the document
+// after all, so the result never depends on mutool being present (only the
+// time does). Grey rendering and our binarisation are the same either way
+// (anti-aliased grey, then threshold and ridges for text, error diffusion
+// for photographs), so are the pages, within a few pixels along edges.
+//
+// PDFium stays the renderer for pages longer than one fax page (they are
+// rendered in windows and split), for files opened with a password (a
+// password must not appear on a command line), and when Config.MutoolPath
+// is "-".
+//
+// mutool is run as a sandboxed child process:
+//
+//	sh -c 'ulimit -v <limit> && ulimit -t <cpu> && ulimit -f 0 && ulimit -c 0 && exec "$@"' \
+//	   sh mutool draw -q -a -o - -F pgm -c gray -l 1 -w <cw> -h <ch> -f [-R 90] <copy of the file> <pages>
+//
+// in a private temporary folder holding only the copy of the PDF, with an
+// empty environment, in its own process group, in a new network namespace
+// where the system allows one (root, or unprivileged user namespaces;
+// MuPDF has no network code anyway), with its address space capped
+// (Config.ExternalMemoryLimit), a CPU-time limit, no file writing (its
+// output is a pipe) and no core dumps. A page that does not arrive within
+// PageTimeout gets the whole process group killed. Pages stream through the
+// pipe one at a time (PGM, 8-bit grey, exactly the fax geometry: -w and -h
+// scale each axis separately, -R turns landscape pages), straight into the
+// grey buffer the binariser reads, so no page is ever held twice.
+
+// mutoolRun is one mutool process: consecutive pages of one geometry.
+type mutoolRun struct {
+	first, last int // page indexes, 0-based, inclusive
+	fit         sheetFit
+}
+
+// errExternal marks a failure of the external renderer itself, after which
+// PDFium renders the document.
+var errExternal = errors.New("external renderer failed")
+
+// netnsUnavailable records that this system refuses new network
+// namespaces, so later runs do not try again.
+var netnsUnavailable atomic.Bool
+
+// pdfFits reads the size of every page and places it; ok is false when a
+// page cannot go to mutool (longer than one fax page, or unreadable size:
+// PDFium then reports it).
+func (j *job) pdfFits(d *pdfDoc, n int) ([]sheetFit, bool) {
+	limit := maxRows(j.opts.Resolution)
+	fits := make([]sheetFit, n)
+	for i := range n {
+		res, err := d.inst.FPDF_GetPageSizeByIndexF(&requests.FPDF_GetPageSizeByIndexF{Document: d.doc, Index: i})
+		if err != nil {
+			return nil, false
+		}
+		w, h := float64(res.Size.Width), float64(res.Size.Height)
+		if !(w >= 1 && h >= 1) || w > 1e6 || h > 1e6 {
+			return nil, false
+		}
+		fits[i] = fitSheet(w*mmPerPt, h*mmPerPt, j.opts.Resolution)
+		if fits[i].ch > limit || d.printsAnnotations(i) {
+			return nil, false
+		}
+	}
+	return fits, true
+}
+
+// printsAnnotations reports whether page i has annotations other than
+// links. MuPDF draws annotations as a screen shows them, PDFium as printing
+// does (a field flagged not to print stays off the fax), so such pages go
+// to PDFium. Links have no appearance and are common, so they do not count.
+func (d *pdfDoc) printsAnnotations(i int) bool {
+	lp, err := d.inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: d.doc, Index: i})
+	if err != nil {
+		return true
+	}
+	defer d.inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: lp.Page})
+	page := requests.Page{ByReference: &lp.Page}
+	n, err := d.inst.FPDFPage_GetAnnotCount(&requests.FPDFPage_GetAnnotCount{Page: page})
+	if err != nil {
+		return true
+	}
+	for k := range n.Count {
+		a, err := d.inst.FPDFPage_GetAnnot(&requests.FPDFPage_GetAnnot{Page: page, Index: k})
+		if err != nil {
+			return true
+		}
+		st, err := d.inst.FPDFAnnot_GetSubtype(&requests.FPDFAnnot_GetSubtype{Annotation: a.Annotation})
+		d.inst.FPDFPage_CloseAnnot(&requests.FPDFPage_CloseAnnot{Annotation: a.Annotation})
+		if err != nil || st.Subtype != enums.FPDF_ANNOT_SUBTYPE_LINK {
+			return true
+		}
+	}
+	return false
+}
+
+// mutoolRuns groups pages into runs of one geometry and cuts long runs so
+// that every worker gets a share.
+func mutoolRuns(fits []sheetFit, workers int) []mutoolRun {
+	share := max(1, (len(fits)+workers-1)/workers)
+	var runs []mutoolRun
+	for i, f := range fits {
+		if n := len(runs); n > 0 && runs[n-1].fit == f && runs[n-1].last-runs[n-1].first+1 < share {
+			runs[n-1].last = i
+			continue
+		}
+		runs = append(runs, mutoolRun{first: i, last: i, fit: f})
+	}
+	return runs
+}
+
+// renderPDFMutool renders every page with mutool, several processes at
+// once. An error wrapping errExternal means mutool failed (PDFium should
+// try); any other error is final.
+func (j *job) renderPDFMutool(ctx context.Context, mutool string, r io.ReaderAt, size int64, fits []sheetFit) error {
+	dir, err := os.MkdirTemp(j.c.cfg.TempDir, "faxgate-pdf-")
+	if err != nil {
+		return fmt.Errorf("document: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "input.pdf")
+	if err := writeFile(in, io.NewSectionReader(r, 0, size)); err != nil {
+		return fmt.Errorf("document: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runs := make(chan mutoolRun, len(fits))
+	for _, run := range mutoolRuns(fits, j.c.cfg.Workers) {
+		runs <- run
+	}
+	close(runs)
+	results := make(chan pageResult, len(fits)+j.c.cfg.Workers)
+	var wg sync.WaitGroup
+	for range min(j.c.cfg.Workers, len(fits)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &mutoolWorker{j: j, mutool: mutool, dir: dir, in: in}
+			for run := range runs {
+				// A slot of the converter: all conversions together run at
+				// most Workers mutool processes.
+				select {
+				case j.c.ext <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				err := w.render(ctx, run, results)
+				<-j.c.ext
+				if err != nil {
+					results <- pageResult{index: run.first, err: err}
+					return
+				}
+			}
+		}()
+	}
+	err = j.collectPages(ctx, nil, results, len(fits))
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// mutoolWorker renders runs of pages, reusing its buffers.
+type mutoolWorker struct {
+	j       *job
+	mutool  string
+	dir, in string
+	grey    *gray
+	page    *faxtiff.Page // reused when pages are kept encoded
+	stderr  bytes.Buffer
+}
+
+// render runs mutool for one run of pages and sends each page as it is
+// binarised.
+func (w *mutoolWorker) render(ctx context.Context, run mutoolRun, out chan<- pageResult) error {
+	j := w.j
+	// -l 1: strokes at least one pixel wide, as PDFium draws hairlines (a
+	// 0.1 pt rule would otherwise fade to light grey and vanish).
+	argv := []string{"draw", "-q", "-a", "-o", "-", "-F", "pgm", "-c", "gray", "-l", "1",
+		"-w", strconv.Itoa(run.fit.cw), "-h", strconv.Itoa(run.fit.ch), "-f"}
+	if run.fit.rotate {
+		argv = append(argv, "-R", "90")
+	}
+	argv = append(argv, w.in, fmt.Sprintf("%d-%d", run.first+1, run.last+1))
+	w.stderr.Reset()
+	cmd, stdout, err := w.start(argv, time.Duration(run.last-run.first+1)*j.opts.PageTimeout)
+	if err != nil {
+		return fmt.Errorf("document: starting mutool: %v: %w", err, errExternal)
+	}
+	var timedOut atomic.Bool
+	kill := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	timer := time.AfterFunc(j.opts.PageTimeout, func() { timedOut.Store(true); kill() })
+	stop := context.AfterFunc(ctx, kill)
+	defer func() {
+		timer.Stop()
+		stop()
+		kill() // nothing of it may outlive the run
+		cmd.Wait()
+	}()
+	br := bufio.NewReaderSize(stdout, 256<<10)
+	for i := run.first; i <= run.last; i++ {
+		timer.Reset(j.opts.PageTimeout)
+		g, err := w.readPage(br, run.fit)
+		timer.Stop()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case timedOut.Load():
+			return failf(KindTimeout, nil, "the page took longer than %v to render", j.opts.PageTimeout)
+		case err != nil:
+			kill()
+			cmd.Wait() // for all of stderr
+			return fmt.Errorf("document: mutool, page %d: %v (%s): %w", i+1, err, bytes.TrimSpace(w.stderr.Bytes()), errExternal)
+		}
+		// With Encoded the bits are coded right away, so one page of bits
+		// per worker is reused; otherwise each page keeps its own.
+		p := w.page
+		if p == nil || !j.opts.Encoded || cap(p.Pix) < g.h*p.Stride {
+			p = faxtiff.NewPage(pageWidth, g.h, j.opts.Resolution)
+		} else {
+			p.Height, p.Pix = g.h, p.Pix[:g.h*p.Stride]
+			clear(p.Pix)
+		}
+		binarize(g, thresholdRender, p)
+		if j.opts.Encoded {
+			w.page = p
+		}
+		out <- pageResult{index: i, pages: []heldPage{j.hold(p)}}
+	}
+	return nil
+}
+
+// start starts mutool with argv, sandboxed (see above); cpu bounds its CPU
+// time. It runs in its own process group, and in a new network namespace
+// when the system allows it.
+func (w *mutoolWorker) start(argv []string, cpu time.Duration) (*exec.Cmd, io.Reader, error) {
+	limitKB := w.j.c.cfg.ExternalMemoryLimit >> 10
+	script := fmt.Sprintf(`ulimit -v %d && ulimit -t %d && ulimit -f 0 && ulimit -c 0 && exec "$@"`,
+		limitKB, int(cpu.Seconds())+5)
+	build := func(isolate bool) (*exec.Cmd, io.Reader, error) {
+		cmd := exec.Command("/bin/sh", append([]string{"-c", script, "sh", w.mutool}, argv...)...)
+		cmd.Dir = w.dir
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + w.dir, "TMPDIR=" + w.dir}
+		cmd.Stderr = &limitedBuffer{buf: &w.stderr, max: 4096}
+		attr := &syscall.SysProcAttr{Setpgid: true}
+		if isolate {
+			attr.Cloneflags = syscall.CLONE_NEWNET
+			if uid, gid := os.Geteuid(), os.Getegid(); uid != 0 {
+				attr.Cloneflags |= syscall.CLONE_NEWUSER
+				attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
+				attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
+			}
+		}
+		cmd.SysProcAttr = attr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, nil, err
+		}
+		return cmd, stdout, cmd.Start()
+	}
+	if !netnsUnavailable.Load() {
+		cmd, stdout, err := build(true)
+		if err == nil || !(errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOSPC)) {
+			return cmd, stdout, err
+		}
+		netnsUnavailable.Store(true)
+	}
+	return build(false)
+}
+
+// readPage reads one PGM image of the run's geometry into the worker's
+// grey buffer, centred on the fax row.
+func (w *mutoolWorker) readPage(br *bufio.Reader, fit sheetFit) (*gray, error) {
+	var hdr [4]int
+	if magic, err := br.Peek(2); err != nil || string(magic) != "P5" {
+		if err == nil {
+			err = errors.New("not a PGM image")
+		}
+		return nil, err
+	}
+	br.Discard(2)
+	for k := 1; k < 4; k++ {
+		v, err := pnmNumber(br)
+		if err != nil {
+			return nil, err
+		}
+		hdr[k] = v
+	}
+	width, height, maxval := hdr[1], hdr[2], hdr[3]
+	// -f makes mutool fit the size exactly; one pixel of rounding is
+	// tolerated and absorbed.
+	if maxval != 255 || width < 1 || width > pageWidth || abs(width-fit.cw) > 1 || abs(height-fit.ch) > 1 {
+		return nil, fmt.Errorf("unexpected image %d×%d (max %d), want %d×%d", width, height, maxval, fit.cw, fit.ch)
+	}
+	if b, err := br.ReadByte(); err != nil || !isSpace(b) {
+		return nil, errors.New("bad PGM header")
+	}
+	rows := fit.ch
+	if w.grey == nil || len(w.grey.pix) < pageWidth*rows {
+		w.grey = newGray(pageWidth, max(rows, maxRows(w.j.opts.Resolution)))
+	}
+	g := &gray{w: pageWidth, h: rows, stride: pageWidth, pix: w.grey.pix[:pageWidth*rows]}
+	offX := (pageWidth - width) / 2
+	for y := range height {
+		if y >= rows { // one row too many
+			if _, err := br.Discard(width); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		row := g.pix[y*pageWidth : (y+1)*pageWidth]
+		if _, err := io.ReadFull(br, row[offX:offX+width]); err != nil {
+			return nil, err
+		}
+		fillBytes(row[:offX], 255)
+		fillBytes(row[offX+width:], 255)
+	}
+	for y := height; y < rows; y++ {
+		fillBytes(g.pix[y*pageWidth:(y+1)*pageWidth], 255)
+	}
+	return g, nil
+}
+
+// pnmNumber reads a decimal number of a PNM header, skipping white space
+// and comments.
+func pnmNumber(br *bufio.Reader) (int, error) {
+	v, digits := 0, 0
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case b == '#' && digits == 0:
+			if _, err := br.ReadString('\n'); err != nil {
+				return 0, err
+			}
+		case isSpace(b) && digits == 0:
+		case b >= '0' && b <= '9' && digits < 7:
+			v, digits = v*10+int(b-'0'), digits+1
+		case isSpace(b):
+			br.UnreadByte()
+			return v, nil
+		default:
+			return 0, errors.New("bad PGM header")
+		}
+	}
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\n' || b == '\r' || b == '\t' }
+
+func abs(v int) int { return max(v, -v) }
+
+func fillBytes(b []byte, v byte) {
+	for i := range b {
+		b[i] = v
+	}
+}
+
+// limitedBuffer keeps the first max bytes written to it.
+type limitedBuffer struct {
+	buf *bytes.Buffer
+	max int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.max - l.buf.Len(); room > 0 {
+		l.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
