@@ -282,16 +282,17 @@ func findChromium(t *testing.T) string {
 }
 
 // startApp runs the real application on 127.0.0.1 with a fresh SQLite data
-// folder and creates the platform admin the way `faxgate admin create` does.
-func startApp(t *testing.T) string {
+// folder and creates the platform admin the way `faxgate admin create` does;
+// opts adjust the application (e.g. webhooks to the test's receivers).
+func startApp(t *testing.T, opts ...app.Option) string {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.SMTPAddr, cfg.SIPAddr = config.Off, config.Off
-	a, err := app.New(cfg, app.WithShutdownTimeout(5*time.Second), app.WithAuthConfig(func(c *auth.Config) {
+	a, err := app.New(cfg, append([]app.Option{app.WithShutdownTimeout(5 * time.Second), app.WithAuthConfig(func(c *auth.Config) {
 		c.Argon2 = auth.Argon2Params{Memory: 8 << 10, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	}))
+	})}, opts...)...)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

@@ -42,7 +42,7 @@ func runFax(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case "testdoc":
 		return runTestDoc(args[1:], stderr)
 	default:
-		fmt.Fprintf(stderr, "faxgate fax: unknown tool %q (want loopback or testdoc)\n", args[0])
+		fmt.Fprintf(stderr, "faxgate fax: unknown tool %q (want send, loopback or testdoc)\n", args[0])
 		return exitError{2}
 	}
 }
@@ -50,6 +50,7 @@ func runFax(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 const faxUsage = `usage: faxgate fax <tool> [flags]
 
 tools:
+  send --to N --file F    queue a fax for a tenant (operators; a running 'faxgate serve' sends it)
   loopback [flags] FILE   send FILE through the real fax engine over a simulated line
   testdoc [flags] OUT     write a generated test document (TIFF-F) to OUT
 
@@ -324,7 +325,8 @@ func (f loopbackFlags) callSetup(i int, doc document, rx string, logger *slog.Lo
 	cfg := f.line
 	cfg.Seed += int64(i)
 	sender := t30.Options{
-		Direction: t30.Send, TxFile: doc.tiff, ECM: f.ecm, LocalIdent: "+15550100001",
+		// prepare validated doc.tiff once for every call (TxValidated).
+		Direction: t30.Send, TxFile: doc.tiff, TxValidated: true, ECM: f.ecm, LocalIdent: "+15550100001",
 		LogTag: fmt.Sprintf("tx%d", i), Logger: logger,
 	}
 	receiver := t30.Options{

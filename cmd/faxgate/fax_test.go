@@ -57,7 +57,7 @@ func TestFaxLoopbackUsageErrors(t *testing.T) {
 		{"testdoc resolution", []string{"fax", "testdoc", "--res", "ultra", "x.tif"}, `--res must be standard, fine or superfine, not "ultra"`},
 		{"testdoc no file", []string{"fax", "testdoc"}, "want exactly one OUT file, got 0"},
 		{"testdoc pages", []string{"fax", "testdoc", "--pages", "0", "x.tif"}, "--pages must be at least 1"},
-		{"unknown tool", []string{"fax", "send"}, `unknown tool "send"`},
+		{"unknown tool", []string{"fax", "fly"}, `unknown tool "fly"`},
 		{"no file", []string{"fax", "loopback"}, "want exactly one FILE, got 0"},
 		{"two files", []string{"fax", "loopback", doc, doc}, "want exactly one FILE, got 2"},
 		{"transport", []string{"fax", "loopback", "--transport", "sip", doc}, `--transport must be t38 or g711, not "sip"`},

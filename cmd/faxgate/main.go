@@ -21,7 +21,7 @@ type command struct {
 // commands lists every subcommand; each lives in its own file.
 func commands() map[string]command {
 	return map[string]command{
-		"fax":     {"fax tools: loopback (send a file through the real engine over a simulated line)", runFax},
+		"fax":     {"fax tools: send (queue a fax for a tenant), loopback (the real engine over a simulated line)", runFaxTools},
 		"version": {"print the version and exit", runVersion},
 		"serve":   {"run the server: migrate, create a first admin if none, serve until SIGTERM", runServe},
 		"migrate": {"bring the database schema up to date and exit", runMigrate},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"net/http"
 
 	"faxgate/internal/httpx"
@@ -9,13 +10,27 @@ import (
 )
 
 func (a *API) listActivities(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "from", "to", "user_id", "action", "tenant_id", "limit", "cursor")
+	q, err := newQuery(r, "from", "to", "user_id", "action", "tenant_id", "limit", "cursor", "format", "tz")
 	if err != nil {
 		return err
 	}
 	f, o, err := activityFilter(q, actor)
 	if err != nil {
 		return err
+	}
+	switch q.get("format") {
+	case "csv":
+		loc, err := a.csvLocation(r.Context(), q, actor)
+		if err != nil {
+			return err
+		}
+		return streamCSV(w, "activities", func(w io.Writer) error {
+			_, err := a.d.Audit.WriteCSV(r.Context(), actor, f, loc, w)
+			return err
+		})
+	case "", "json":
+	default:
+		return model.Invalid("format", "must be json or csv")
 	}
 	evs, next, err := a.d.Audit.List(r.Context(), actor, f, o)
 	if err != nil {

@@ -9,13 +9,20 @@ import (
 	"slices"
 	"strings"
 
+	"faxgate/internal/announce"
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
+	"faxgate/internal/campaign"
 	"faxgate/internal/documents"
 	"faxgate/internal/faxin"
 	"faxgate/internal/faxout"
+	"faxgate/internal/health"
 	"faxgate/internal/httpx"
+	"faxgate/internal/mail/outbound"
+	"faxgate/internal/mail/senders"
 	"faxgate/internal/model"
+	"faxgate/internal/notify"
+	"faxgate/internal/reports"
 	"faxgate/internal/tenancy"
 )
 
@@ -30,8 +37,28 @@ type Deps struct {
 	Documents *documents.Service
 	// Faxout and Faxin serve /faxes, /trunks and /cids; those routes exist only when both
 	// are set.
-	Faxout  *faxout.Service
-	Faxin   *faxin.Service
+	Faxout *faxout.Service
+	Faxin  *faxin.Service
+	// SIPRegistration, when set, adds the read-only registration state to
+	// SIP trunks that register (the node's SIP listener runs them).
+	SIPRegistration faxout.RegistrationSource
+	// Webhooks serves /webhooks; without it those routes are left out.
+	Webhooks *notify.Webhooks
+	// Campaigns serves /contacts, /groups, /dnc and /campaigns; without it
+	// those routes are left out.
+	Campaigns *campaign.Service
+	// Reports serves /reports and /dashboard; without it those routes are left out.
+	Reports *reports.Service
+	// Announcements serves /announcements; optional like Reports.
+	Announcements *announce.Service
+	// Mailer sends the admin's test email; without it that route is left out.
+	Mailer *outbound.Mailer
+	// Health serves /admin/health; optional.
+	Health *health.Service
+
+	// EmailSenders serves /email-allowlist; without it those routes are left out.
+	EmailSenders *senders.Service
+
 	Logger  *slog.Logger
 	Version string // shown in the OpenAPI info
 }

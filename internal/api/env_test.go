@@ -41,13 +41,19 @@ type env struct {
 
 func newEnv(t *testing.T, dsn string, authCfg ...func(*auth.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, dsn, nil, authCfg...)
+}
+
+// newEnvWith is newEnv with more application options.
+func newEnvWith(t *testing.T, dsn string, opts []app.Option, authCfg ...func(*auth.Config)) *env {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.DB = dsn
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.SMTPAddr, cfg.SIPAddr = "off", "off"
 	clk := authtest.NewClock()
-	a, err := app.New(cfg, app.WithClock(clk.Now),
+	a, err := app.New(cfg, append([]app.Option{app.WithClock(clk.Now),
 		app.WithLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))),
 		app.WithAuthConfig(func(c *auth.Config) {
 			c.Argon2 = authtest.CheapArgon2()
@@ -55,7 +61,7 @@ func newEnv(t *testing.T, dsn string, authCfg ...func(*auth.Config)) *env {
 			for _, f := range authCfg {
 				f(c)
 			}
-		}))
+		})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -146,11 +147,12 @@ func (a *API) sendFax(w http.ResponseWriter, r *http.Request, actor model.Actor)
 }
 
 func (a *API) listFaxes(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "direction", "status", "tenant_id", "limit", "cursor")
+	q, err := newQuery(r, "direction", "status", "tenant_id", "limit", "cursor", "q", "from", "to", "user_id",
+		"did_id", "read")
 	if err != nil {
 		return err
 	}
-	tenantID, err := q.tenantID(actor)
+	f, err := faxListFilter(q, actor)
 	if err != nil {
 		return err
 	}
@@ -158,22 +160,28 @@ func (a *API) listFaxes(w http.ResponseWriter, r *http.Request, actor model.Acto
 	if err != nil {
 		return err
 	}
-	var statuses []model.FaxStatus
-	for s := range strings.SplitSeq(q.get("status"), ",") {
-		if s != "" {
-			statuses = append(statuses, model.FaxStatus(s))
-		}
-	}
 	switch dir := q.get("direction"); dir {
 	case "inbound":
-		fs, next, err := a.d.Faxin.List(r.Context(), actor, faxin.InboxFilter{Status: statuses, TenantID: tenantID}, o)
+		in := faxin.InboxFilter{Status: f.Status, TenantID: f.TenantID, From: f.From, To: f.To, UserID: f.UserID,
+			DIDID: q.get("did_id")}
+		switch q.get("read") {
+		case "true", "false":
+			read := q.get("read") == "true"
+			in.Read = &read
+		case "":
+		default:
+			return model.Invalid("read", "must be true or false")
+		}
+		fs, next, err := a.d.Faxin.List(r.Context(), actor, in, o)
 		if err != nil {
 			return err
 		}
 		httpx.WriteJSON(w, http.StatusOK, FaxList{Items: nonNil(mapSlice(fs, inboundDTO)), NextCursor: next})
 	case "", "outbound":
-		fs, next, err := a.d.Faxout.List(r.Context(), actor,
-			faxout.ListFilter{Status: statuses, TenantID: tenantID}, o)
+		if q.get("did_id") != "" || q.get("read") != "" {
+			return model.Invalid("direction", "did_id and read filter received faxes: add direction=inbound")
+		}
+		fs, next, err := a.d.Faxout.List(r.Context(), actor, f, o)
 		if err != nil {
 			return err
 		}
@@ -182,6 +190,29 @@ func (a *API) listFaxes(w http.ResponseWriter, r *http.Request, actor model.Acto
 		return &httpx.BadRequestError{Message: "direction must be outbound or inbound", Field: "direction"}
 	}
 	return nil
+}
+
+// faxListFilter reads the filters both directions share.
+func faxListFilter(q query, actor model.Actor) (faxout.ListFilter, error) {
+	tenantID, err := q.tenantID(actor)
+	if err != nil {
+		return faxout.ListFilter{}, err
+	}
+	f := faxout.ListFilter{TenantID: tenantID, Query: q.get("q"), UserID: q.get("user_id")}
+	for s := range strings.SplitSeq(q.get("status"), ",") {
+		if s != "" {
+			f.Status = append(f.Status, model.FaxStatus(s))
+		}
+	}
+	v := &model.ValidationError{}
+	var ok bool
+	if f.From, ok = q.timeParam("from", false); !ok {
+		v.Add("from", timeFormatHint)
+	}
+	if f.To, ok = q.timeParam("to", true); !ok {
+		v.Add("to", timeFormatHint)
+	}
+	return f, v.OrNil()
 }
 
 func nonNil[T any](s []T) []T {
@@ -263,4 +294,22 @@ func (a *API) downloadFax(w http.ResponseWriter, r *http.Request, actor model.Ac
 		return err
 	}
 	return serveFile(w, r, df, "attachment", false)
+}
+
+// faxReport serves the transmission report PDF (inbound faxes too).
+func (a *API) faxReport(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
+	if _, err := newQuery(r); err != nil {
+		return err
+	}
+	pdf, err := a.d.Faxout.TransmissionReport(r.Context(), actor, pathID(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+pathID(r)+`-report.pdf"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(pdf) // a client gone away is nothing to report
+	return nil
 }

@@ -298,3 +298,51 @@ func TestTrunksAndCIDsAPI(t *testing.T) {
 
 func strPtr(s string) *string { return &s }
 func intPtr(n int) *int       { return &n }
+
+// TestFaxReportAPI: the transmission report of a delivered fax is a PDF
+// for the sender and the tenant admin, 404 for another tenant (and a
+// colleague who is a plain user), 409 while the fax is not final.
+func TestFaxReportAPI(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn func(t *testing.T) string) {
+		e, w, doc := faxEnv(t, dsn(t))
+		ua := bearer(w.keyUA)
+		var sent, later api.Fax
+		e.must(t, ua, "POST", "/api/v1/faxes", api.FaxSend{To: "+12025550100", DocumentID: doc.ID}, 201, &sent)
+		tomorrow := time.Now().Add(24 * time.Hour)
+		e.must(t, ua, "POST", "/api/v1/faxes", api.FaxSend{To: "+12025550100", DocumentID: doc.ID,
+			SendAt: &tomorrow}, 201, &later)
+		if f := e.waitFax(t, ua, sent.ID); f.Status != "delivered" {
+			t.Fatalf("fax %+v", f)
+		}
+		tests := []struct {
+			name   string
+			c      cred
+			id     string
+			status int
+		}{
+			{"sender", ua, sent.ID, 200},
+			{"tenant admin", bearer(w.keyTA), sent.ID, 200},
+			{"platform admin", e.adminCred(), sent.ID, 200},
+			{"other tenant", bearer(w.keyTB), sent.ID, 404},
+			{"other tenant's user", bearer(w.keyUB), sent.ID, 404},
+			{"unknown", ua, "fax_aaaaaaaaaaaaaaaa", 404},
+			{"not final", ua, later.ID, 409},
+		}
+		for _, tc := range tests {
+			r := e.call(t, tc.c, "GET", "/api/v1/faxes/"+tc.id+"/report", nil)
+			if r.status != tc.status {
+				t.Errorf("%s: %d %s, want %d", tc.name, r.status, r.body, tc.status)
+				continue
+			}
+			if tc.status == 200 && (r.header.Get("Content-Type") != "application/pdf" ||
+				!strings.HasPrefix(string(r.body), "%PDF-") ||
+				!strings.Contains(r.header.Get("Content-Disposition"), sent.ID)) {
+				t.Errorf("%s: %s %q, %d bytes", tc.name, r.header.Get("Content-Type"),
+					r.header.Get("Content-Disposition"), len(r.body))
+			}
+		}
+		if r := e.call(t, ua, "GET", "/api/v1/faxes/"+sent.ID+"/report?format=png", nil); r.status != 400 {
+			t.Errorf("unknown query parameter: %d", r.status)
+		}
+	})
+}

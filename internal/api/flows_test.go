@@ -143,23 +143,17 @@ func TestAdminFlow(t *testing.T) {
 func TestEveryDocumentedPathIsServed(t *testing.T) {
 	e := newEnv(t, "")
 	w := e.newWorld(t)
+	// Real ids where a test wants a found object; elsewhere a well-formed
+	// id of the right kind, named by the collection before the wildcard.
 	ids := map[string]string{"/api/v1/tenants/{id}": w.A.ID, "/api/v1/users/{id}": w.UA.ID,
-		"/api/v1/users/{id}/password": w.UA.ID, "/api/v1/api-keys/{id}": "key_aaaaaaaaaaaaaaaa"}
-	documentPaths := strings.NewReplacer("{id}", "doc_aaaaaaaaaaaaaaaa", "{n}", "1")
+		"/api/v1/users/{id}/password": w.UA.ID}
 	for _, rt := range e.app.API().Routes() {
 		t.Run(rt.Pattern(), func(t *testing.T) {
 			path := rt.Path
 			if id, ok := ids[path]; ok {
 				path = strings.Replace(path, "{id}", id, 1)
-			} else if strings.HasPrefix(path, "/api/v1/documents/{id}") {
-				path = documentPaths.Replace(path)
-			} else if strings.HasPrefix(path, "/api/v1/faxes/{id}") {
-				path = strings.Replace(path, "{id}", "fax_aaaaaaaaaaaaaaaa", 1)
-			} else if strings.HasPrefix(path, "/api/v1/trunks/{id}") {
-				path = strings.Replace(path, "{id}", "trk_aaaaaaaaaaaaaaaa", 1)
-			} else if strings.HasPrefix(path, "/api/v1/cids/{id}") {
-				path = strings.Replace(path, "{id}", "cid_aaaaaaaaaaaaaaaa", 1)
 			}
+			path = withTestIDs(path)
 			if strings.Contains(path, "{") {
 				t.Fatalf("no test id for %s", path)
 			}
@@ -173,4 +167,27 @@ func TestEveryDocumentedPathIsServed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// idPrefixes are the id prefixes of the collections of the API.
+var idPrefixes = map[string]string{"tenants": "ten", "users": "usr", "api-keys": "key", "documents": "doc",
+	"faxes": "fax", "trunks": "trk", "cids": "cid", "dids": "did", "webhooks": "whk", "deliveries": "whd",
+	"announcements": "ann", "contacts": "con", "groups": "grp", "members": "con", "imports": "imp", "dnc": "dnc",
+	"campaigns": "cmp", "email-allowlist": "eal"}
+
+// withTestIDs replaces each {wildcard} of path with a well-formed id of the
+// collection named before it ({n}: page 1).
+func withTestIDs(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if !strings.HasPrefix(p, "{") {
+			continue
+		}
+		if p == "{n}" {
+			parts[i] = "1"
+		} else if prefix, ok := idPrefixes[parts[i-1]]; ok {
+			parts[i] = prefix + "_aaaaaaaaaaaaaaaa"
+		}
+	}
+	return strings.Join(parts, "/")
 }

@@ -129,6 +129,7 @@ var errorResponses = map[int]struct{ name, desc string }{
 	http.StatusForbidden:             {"Forbidden", "Not allowed for this role, account disabled or tenant suspended, or a cross-origin request."},
 	http.StatusNotFound:              {"NotFound", "No such object, or it belongs to another tenant."},
 	http.StatusConflict:              {"Conflict", "A unique field (named in fields) is already in use."},
+	http.StatusGone:                  {"Gone", "The object exists but its file was removed for good (retention)."},
 	http.StatusRequestEntityTooLarge: {"TooLarge", "Request body too large."},
 	http.StatusUnsupportedMediaType:  {"UnsupportedMediaType", "Wrong Content-Type for the request body."},
 	http.StatusUnprocessableEntity:   {"Invalid", "Invalid input; fields maps each bad field to the reason."},
@@ -311,6 +312,11 @@ func (g *schemaGen) successResponse(rt Route, op *Operation) error {
 		resp.Content[ct] = MediaType{Schema: &Schema{Type: "string", Format: "binary"}}
 	}
 	op.Responses[strconv.Itoa(status)] = resp
+	for _, alt := range rt.AltStatus {
+		r := resp
+		r.Description = http.StatusText(alt)
+		op.Responses[strconv.Itoa(alt)] = r
+	}
 	return nil
 }
 
@@ -391,12 +397,28 @@ func (g *schemaGen) structRef(t reflect.Type) (*Schema, error) {
 	g.types[name] = t
 	s := &Schema{Type: "object", Properties: map[string]*Schema{}}
 	g.schemas[name] = s
-	for i := range t.NumField() {
-		if err := g.field(s, t.Field(i)); err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", name, t.Field(i).Name, err)
-		}
+	if err := g.fields(s, t); err != nil {
+		return nil, fmt.Errorf("%s.%w", name, err)
 	}
 	return ref, nil
+}
+
+// fields adds the fields of struct t to s. An embedded struct without a
+// json tag contributes its fields, flattened, as encoding/json does.
+func (g *schemaGen) fields(s *Schema, t reflect.Type) error {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+			if err := g.fields(s, f.Type); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := g.field(s, f); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return nil
 }
 
 // field adds one struct field. Tags: json (name, omitempty), doc

@@ -291,12 +291,30 @@ func checkComponents(t *testing.T, doc map[string]any) {
 		}
 	}
 	// Secrets never appear in response schemas; the write-only password does in requests.
+	// One narrow exception: a webhook endpoint's signing secret. Receivers
+	// need the secret itself to verify signatures (a password or API key is
+	// only checked by the server, so an API key answer calls it "key"), so
+	// it is shown exactly once, read-only, in the answer that creates or
+	// rotates it (for a DID's own webhook: the routing change that set its
+	// first URL), and nowhere else (GET and list answers have no such
+	// property). Requests may carry an own secret only as writeOnly.
+	writeOnce := map[string]bool{"WebhookEndpointCreated": true, "DIDRouted": true}
+	writeOnlyIn := map[string]bool{"WebhookEndpointInput": true, "WebhookSecretRotation": true}
 	for name, s := range schemas {
 		props, _ := s.(map[string]any)["properties"].(map[string]any)
-		for p := range props {
-			if strings.Contains(p, "hash") || strings.Contains(p, "secret") {
+		for p, ps := range props {
+			flags, _ := ps.(map[string]any)
+			switch {
+			case p == "secret" && writeOnce[name] && flags["readOnly"] == true:
+			case p == "secret" && writeOnlyIn[name] && flags["writeOnly"] == true:
+			case strings.Contains(p, "hash") || strings.Contains(p, "secret"):
 				t.Errorf("schema %s exposes %s", name, p)
 			}
+		}
+	}
+	for _, name := range []string{"WebhookEndpoint", "WebhookEndpointList", "WebhookDelivery"} {
+		if _, ok := schemas[name]; !ok {
+			t.Errorf("schema %s missing", name)
 		}
 	}
 	if pw, _ := resolve(doc, "#/components/schemas/UserCreate/properties/password").(map[string]any); pw["writeOnly"] != true {
@@ -331,5 +349,38 @@ validate(json.load(open(sys.argv[1])))
 print("valid")`, p).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "valid") {
 		t.Fatalf("openapi-spec-validator: %v\n%s", err, out)
+	}
+}
+
+// TestDocumentFaxResponses: an idempotent replay of POST /faxes answers
+// 200 with the fax (besides 201), and the download routes document 410 for
+// files removed by retention.
+func TestDocumentFaxResponses(t *testing.T) {
+	b, err := json.Marshal(newTestAPI(t).Document())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, method, status string }{
+		{"/api/v1/faxes", "post", "201"},
+		{"/api/v1/faxes", "post", "200"},
+		{"/api/v1/faxes/{id}/file", "get", "410"},
+		{"/api/v1/faxes/{id}/report", "get", "410"},
+		{"/api/v1/faxes/{id}/report", "get", "409"},
+	} {
+		paths, _ := doc["paths"].(map[string]any)
+		item, _ := paths[c.path].(map[string]any)
+		op, _ := item[c.method].(map[string]any)
+		responses, _ := op["responses"].(map[string]any)
+		if responses[c.status] == nil {
+			t.Errorf("%s %s does not document %s", c.method, c.path, c.status)
+		}
+	}
+	ok := resolve(doc, "#/paths/~1api~1v1~1faxes/post/responses/200/content/application~1json/schema/$ref")
+	if ok != "#/components/schemas/Fax" {
+		t.Errorf("the replay's 200 has schema %v, want the Fax", ok)
 	}
 }

@@ -27,6 +27,7 @@ type Route struct {
 	Resp        any          // JSON response DTO (zero value), nil = none
 	RespTypes   []string     // other response content types (downloads)
 	Status      int          // success status; 0 = 200
+	AltStatus   []int        // further success statuses with the same body (200 for an idempotent replay of a 201)
 	Query       []Param
 	MaxBody     int64 // body limit when it differs from httpx.DefaultMaxBody
 	Errors      []int // error statuses beyond the derived ones

@@ -31,9 +31,29 @@ var logoTypes = []string{"image/png", "image/jpeg", "image/svg+xml", "multipart/
 // both generated from it.
 func (a *API) routeTable() []Route {
 	rs := a.coreRoutes()
+	rs = append(rs, a.settingsRoutes()...)
+	rs = append(rs, a.emailRoutes()...)
 	if a.d.Faxout != nil && a.d.Faxin != nil {
 		rs = append(rs, a.faxRoutes()...)
 		rs = append(rs, a.trunkRoutes()...)
+		rs = append(rs, a.didRoutes()...)
+	}
+	if a.d.Reports != nil {
+		rs = append(rs, a.reportRoutes()...)
+	}
+	if a.d.Announcements != nil {
+		rs = append(rs, a.announcementRoutes()...)
+	}
+	rs = append(rs, a.platformRoutes()...)
+	if a.d.Health != nil {
+		rs = append(rs, a.healthRoutes()...)
+	}
+	if a.d.Webhooks != nil {
+		rs = append(rs, a.webhookRoutes()...)
+	}
+	if a.d.Campaigns != nil {
+		rs = append(rs, a.contactRoutes()...)
+		rs = append(rs, a.campaignRoutes()...)
 	}
 	return rs
 }
@@ -80,13 +100,20 @@ var faxIdempotency = "Send an Idempotency-Key header to make retries safe: a rep
 func (a *API) faxRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: Prefix + "/faxes", ID: "sendFax", Tag: "faxes", Body: FaxSend{}, Resp: Fax{},
-			Status: http.StatusCreated, Errors: []int{409, 429},
+			Status: http.StatusCreated, AltStatus: []int{http.StatusOK}, Errors: []int{409, 429},
 			Summary: "Send a fax: queue a ready document to a number.", Description: faxIdempotency +
 				" Over the tenant's daily or monthly page limit answers 429.", handle: a.sendFax},
 		{Method: "GET", Path: Prefix + "/faxes", ID: "listFaxes", Tag: "faxes", Resp: FaxList{},
 			Summary: "List faxes, newest first (users: their own).", handle: a.listFaxes,
 			Query: withPage(Param{Name: "direction", Enum: []string{"outbound", "inbound"}, Desc: "Default outbound."},
-				Param{Name: "status", Desc: "Status, or several separated by commas."}, tenantParam)},
+				Param{Name: "status", Desc: "Status, or several separated by commas."},
+				Param{Name: "q", Desc: "Outbound: number, caller ID or title contains."},
+				Param{Name: "from", Desc: "Created from this time (RFC 3339) or day (YYYY-MM-DD), inclusive."},
+				Param{Name: "to", Desc: "Until this time (RFC 3339, exclusive) or day (YYYY-MM-DD, inclusive)."},
+				Param{Name: "user_id", Desc: "Tenant admins and admins: the faxes of one user."},
+				Param{Name: "did_id", Desc: "Inbound: received on this DID."},
+				Param{Name: "read", Enum: []string{"true", "false"}, Desc: "Inbound: opened or not."},
+				tenantParam)},
 		{Method: "GET", Path: Prefix + "/faxes/{id}", ID: "getFax", Tag: "faxes", Resp: Fax{},
 			Summary: "Get a fax with its attempts (calls).", handle: a.getFax},
 		{Method: "POST", Path: Prefix + "/faxes/{id}/cancel", ID: "cancelFax", Tag: "faxes", Resp: Fax{},
@@ -95,8 +122,14 @@ func (a *API) faxRoutes() []Route {
 		{Method: "GET", Path: Prefix + "/faxes/{id}/file", ID: "downloadFax", Tag: "faxes",
 			RespTypes: []string{"application/pdf", "image/tiff"},
 			Query:     []Param{{Name: "format", Enum: []string{"pdf", "tiff"}, Desc: "Default pdf."}},
+			Errors:    []int{http.StatusGone},
 			Summary:   "Download the fax: the sent document, or the received pages (410 once retention purged them).",
 			handle:    a.downloadFax},
+		{Method: "GET", Path: Prefix + "/faxes/{id}/report", ID: "getFaxReport", Tag: "faxes",
+			RespTypes: []string{"application/pdf"}, Errors: []int{http.StatusConflict, http.StatusGone},
+			Summary: "The transmission report (PDF): first-page thumbnail, recipient, remote station, pages, " +
+				"duration, result and every attempt (409 while the fax is not final).",
+			handle: a.faxReport},
 	}
 }
 
@@ -211,13 +244,13 @@ func (a *API) coreRoutes() []Route {
 			Summary: "Download the fax pages as PDF or TIFF-F.", handle: a.downloadDocument},
 
 		{Method: "GET", Path: Prefix + "/activities", ID: "listActivities", Tag: "activities",
-			Resp: ActivityList{}, handle: a.listActivities,
+			Resp: ActivityList{}, RespTypes: []string{"text/csv"}, handle: a.listActivities,
 			Summary: "System Activities, newest first (tenants: their tenant; users: their own actions).",
 			Query: withPage(
 				Param{Name: "from", Desc: "From this time (RFC 3339) or day (YYYY-MM-DD), inclusive."},
 				Param{Name: "to", Desc: "Until this time (RFC 3339, exclusive) or day (YYYY-MM-DD, inclusive)."},
 				Param{Name: "user_id", Desc: "Only actions of this user."},
 				Param{Name: "action", Desc: "Action or action prefix, e.g. auth. or user.created."},
-				tenantParam)},
+				csvFormat, tzParam, tenantParam)},
 	}
 }

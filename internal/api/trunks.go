@@ -45,6 +45,19 @@ type Trunk struct {
 	ECM            bool      `json:"ecm" api:"required"`
 	CreatedAt      time.Time `json:"created_at" api:"required,readonly"`
 	UpdatedAt      time.Time `json:"updated_at" api:"required,readonly"`
+	// Registration is present on SIP trunks with register on, as this node
+	// last saw it.
+	Registration *TrunkRegistration `json:"registration,omitempty"`
+}
+
+// TrunkRegistration is the REGISTER state of a SIP trunk.
+type TrunkRegistration struct {
+	State    string     `json:"state" api:"required,readonly" enum:"registering,registered,failed"`
+	Status   int        `json:"status" api:"required,readonly" doc:"Last final SIP status (0: none)."`
+	Error    string     `json:"error" api:"required,readonly"`
+	ExpiresS int        `json:"expires_s" api:"required,readonly" doc:"Lifetime granted by the registrar."`
+	At       *time.Time `json:"at" api:"required,readonly" doc:"When the last outcome came."`
+	Next     *time.Time `json:"next" api:"required,readonly" doc:"When the next REGISTER goes out."`
 }
 
 // TrunkInput creates a trunk (POST) or changes it (PATCH: absent fields keep their value).
@@ -87,6 +100,27 @@ func trunkDTO(t model.Trunk) Trunk {
 	return d
 }
 
+// trunkOut is trunkDTO with the trunk's registration state, if any.
+func (a *API) trunkOut(t model.Trunk) Trunk {
+	d := trunkDTO(t)
+	if a.d.SIPRegistration == nil || t.Kind != model.TrunkSIP || !t.Register {
+		return d
+	}
+	if r, ok := a.d.SIPRegistration(t.ID); ok {
+		d.Registration = &TrunkRegistration{State: r.State, Status: r.Status, Error: r.Error,
+			ExpiresS: int(r.Expires / time.Second), At: timePtr(r.At), Next: timePtr(r.Next)}
+	}
+	return d
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 func dialRulesDTO(r model.DialRules) DialRules {
 	d := DialRules{Allow: nonNil(r.Allow), Deny: nonNil(r.Deny), Rewrites: []DialRewrite{}}
 	for _, w := range r.Rewrites {
@@ -123,7 +157,7 @@ func (a *API) listTrunks(w http.ResponseWriter, r *http.Request, actor model.Act
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, TrunkList{Items: nonNil(mapSlice(ts, trunkDTO))})
+	httpx.WriteJSON(w, http.StatusOK, TrunkList{Items: nonNil(mapSlice(ts, a.trunkOut))})
 	return nil
 }
 
@@ -155,7 +189,7 @@ func (a *API) getTrunk(w http.ResponseWriter, r *http.Request, actor model.Actor
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, trunkDTO(t))
+	httpx.WriteJSON(w, http.StatusOK, a.trunkOut(t))
 	return nil
 }
 
@@ -195,7 +229,7 @@ func (a *API) patchTrunk(w http.ResponseWriter, r *http.Request, actor model.Act
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, trunkDTO(t))
+	httpx.WriteJSON(w, http.StatusOK, a.trunkOut(t))
 	return nil
 }
 

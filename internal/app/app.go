@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"faxgate/internal/announce"
 	"faxgate/internal/api"
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
@@ -25,10 +26,12 @@ import (
 	"faxgate/internal/documents"
 	"faxgate/internal/faxin"
 	"faxgate/internal/faxout"
+	"faxgate/internal/health"
 	"faxgate/internal/jobs"
 	"faxgate/internal/mail/outbound"
 	"faxgate/internal/mail/smtpd"
 	"faxgate/internal/notify"
+	"faxgate/internal/reports"
 	"faxgate/internal/store"
 	"faxgate/internal/tenancy"
 )
@@ -51,7 +54,13 @@ type App struct {
 	webhooks  *notify.Webhooks
 	mailer    *outbound.Mailer
 	contacts  *campaign.Service
+	sender    *campaign.Sender
 	smtp      *smtpd.Server
+	email     emailParts
+	reports   *reports.Service
+	announce  *announce.Service
+	health    *health.Service
+	sip       *sipNode // nil when --sip off
 	faxEvents faxPublisher
 	smtpAddr  atomic.Value
 	api       *api.API
@@ -175,11 +184,19 @@ func (a *App) build() error {
 	if err := a.buildSMTP(); err != nil {
 		return err
 	}
+	if err := a.buildSIP(); err != nil {
+		return err
+	}
+	a.reports = reports.New(a.store, a.o.now)
+	a.announce = announce.New(a.store, a.audit, a.o.now)
+	a.health = health.New(a.store, a.cfg.DataDir, a.o.version, a.o.now)
 	a.reg = prometheus.NewRegistry()
 	a.reg.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.api, err = api.New(api.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Documents: a.docs,
-		Faxout: a.faxout, Faxin: a.faxin, Logger: a.log, Version: a.o.version})
+		Faxout: a.faxout, Faxin: a.faxin, SIPRegistration: a.SIPRegistration, Webhooks: a.webhooks, Campaigns: a.contacts,
+		Reports: a.reports, Announcements: a.announce, Mailer: a.mailer, Health: a.health,
+		EmailSenders: a.email.senders, Logger: a.log, Version: a.o.version})
 	if err != nil {
 		return err
 	}
@@ -251,7 +268,6 @@ func (a *App) Run(ctx context.Context) error {
 // Serve is Run on an existing listener.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.addr.Store(ln.Addr().String())
-	a.logUnavailableListeners()
 	if err := a.Start(ctx); err != nil {
 		ln.Close()
 		return err
@@ -259,6 +275,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.startSMTP(); err != nil {
 		ln.Close()
 		return errors.Join(err, a.Stop(context.Background()))
+	}
+	if err := a.startSIP(ctx); err != nil {
+		ln.Close()
+		return errors.Join(err, a.stopSMTP(context.Background()), a.Stop(context.Background()))
 	}
 	srv := newServer(a.handler, a.log)
 	errc := make(chan error, 1)
@@ -284,6 +304,7 @@ func (a *App) shutdown(srv *http.Server) error {
 	if err := a.stopSMTP(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	a.stopSIP()
 	if err := a.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("workers: %w", err))
 	}
@@ -300,14 +321,6 @@ func newServer(h http.Handler, log *slog.Logger) *http.Server {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-}
-
-// logUnavailableListeners says plainly that the SIP listener is not part of
-// this build yet, instead of pretending to bind them.
-func (a *App) logUnavailableListeners() {
-	if a.cfg.SIPEnabled() {
-		a.log.Warn("sip: not yet available; --sip is ignored", "addr", a.cfg.SIPAddr)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"faxgate/internal/blob"
+	"faxgate/internal/campaign"
 	"faxgate/internal/document"
 	"faxgate/internal/documents"
 	"faxgate/internal/faxout"
@@ -27,6 +28,10 @@ const DocumentsQueue = "documents"
 // decoded image of at most 50 megapixels), so two keep a node's peak under
 // a gigabyte while using both cores of a small machine.
 const maxConversions = 2
+
+// campaignWorkers bounds campaigns sending at the same time per node (one
+// worker each while it sends).
+const campaignWorkers = 20
 
 // sqlitePollInterval is how often workers look for new jobs on SQLite,
 // which has no LISTEN/NOTIFY: an uploaded document starts converting
@@ -53,6 +58,10 @@ func (a *App) buildConverter() (documents.Config, error) {
 	return dcfg, nil
 }
 
+// Converter is the process's document converter (the CLI converts a file
+// in-process, without waiting for a server's worker).
+func (a *App) Converter() *document.Converter { return a.conv }
+
 // queues are River's queues: the default one for light jobs, and the
 // conversions' own.
 func (a *App) queues() map[string]river.QueueConfig {
@@ -65,6 +74,7 @@ func (a *App) queues() map[string]river.QueueConfig {
 		DocumentsQueue:      {MaxWorkers: min(runtime.GOMAXPROCS(0), maxConversions)},
 		faxout.Queue:        faxout.QueueConfig(faxWorkers),
 		notify.WebhookQueue: {MaxWorkers: webhookWorkers},
+		campaign.Queue:      campaign.QueueConfig(campaignWorkers),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -40,19 +41,10 @@ type faxServices struct {
 // email workers and the contacts service, registering their workers.
 func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices, error) {
 	var fs faxServices
-	// The webhook guard's setting is read once per start (a change needs a
-	// restart). Before the first migration there are no settings: the
-	// default (private targets refused) is what a fresh install has.
-	allowPrivate := false
-	if ps, err := a.store.GetPlatformSettings(ctx, model.PlatformScope()); err == nil {
-		allowPrivate = ps.AllowPrivateWebhookTargets
-	} else {
-		a.log.Info("webhooks: platform settings not readable (database not migrated yet?); private targets refused",
-			"err", err)
-	}
 	var err error
 	a.faxin, err = faxin.New(faxin.Deps{Store: a.store, Blob: a.blobs, Audit: a.audit, Logger: a.log, Now: a.o.now},
-		faxin.Config{SpoolDir: filepath.Join(a.cfg.DataDir, "spool", "rx")})
+		faxin.Config{SpoolDir: filepath.Join(a.cfg.DataDir, "spool", "rx"),
+			PortalURL: strings.TrimSuffix(a.cfg.PublicURL, "/")})
 	if err != nil {
 		return fs, fmt.Errorf("faxin: %w", err)
 	}
@@ -61,7 +53,8 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 	a.contacts = campaign.NewService(a.store, a.audit, a.log, a.o.now)
 	var node string
 	a.faxout, err = faxout.New(faxout.Deps{Store: a.store, Blob: a.blobs, Audit: a.audit, Logger: a.log,
-		Now: a.o.now, Lines: a.lines(&node), Publisher: &a.faxEvents, Blocklist: a.contacts}, faxout.Config{})
+		Now: a.o.now, Lines: a.lines(&node), Publisher: a.contacts.FaxResults(&a.faxEvents), Blocklist: a.contacts},
+		faxout.Config{})
 	if err != nil {
 		return fs, fmt.Errorf("faxout: %w", err)
 	}
@@ -69,7 +62,9 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 	fs.periodic = append(fs.periodic, a.faxout.AddWorkers(workers)...)
 	fs.periodic = append(fs.periodic, a.faxin.AddWorkers(workers))
 
-	fs.whCfg = notify.WebhookConfig{AllowPrivateTargets: allowPrivate, Logger: a.log}
+	// The platform setting "allow private webhook targets" is read by
+	// notify at every check, so a change applies without a restart.
+	fs.whCfg = notify.WebhookConfig{Logger: a.log}
 	if a.o.webhookConfig != nil {
 		a.o.webhookConfig(&fs.whCfg)
 	}
@@ -80,8 +75,13 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 	fs.periodic = append(fs.periodic, whCleanup)
 	fs.mailCfg = outbound.Config{Logger: a.log}
 	outbound.AddWorker(workers, a.store, a.blobs, fs.mailCfg)
+	a.buildEmail(workers)
 
 	campaign.NewImportWorker(a.contacts).Register(workers)
+	// Campaigns submit through faxout; their sender uses the real clock
+	// (pacing), not the services' (possibly simulated) one.
+	a.sender = campaign.NewSender(a.contacts, a.faxout, campaign.SenderConfig{Logger: a.log})
+	fs.periodic = append(fs.periodic, a.sender.AddWorkers(workers)...)
 	return fs, nil
 }
 
@@ -92,6 +92,12 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 func (a *App) lines(node *string) faxout.LineFactory {
 	def := faxout.DefaultLines(a.log)
 	return func(t model.Trunk) (line.Line, error) {
+		if t.Kind == model.TrunkSIP {
+			if a.sip == nil {
+				return nil, line.ErrNoSIP
+			}
+			return a.sip.line(t)
+		}
 		if t.Kind != model.TrunkTest {
 			return def(t)
 		}
@@ -111,9 +117,11 @@ func (a *App) useJobs(fs faxServices) error {
 	a.webhooks = wh
 	a.faxEvents.wh.Store(wh)
 	a.mailer = outbound.NewMailer(a.store, a.blobs, a.jobs, a.audit, fs.mailCfg)
+	a.useEmailJobs()
 	a.faxout.UseJobs(a.jobs)
 	a.faxin.UseJobs(a.jobs, wh, a.mailer)
 	a.contacts.EnableImportJobs(a.blobs, a.jobs)
+	a.sender.UseWebhooks(wh)
 	return nil
 }
 
@@ -124,8 +132,9 @@ func (a *App) buildSMTP() error {
 		return nil
 	}
 	srv, err := smtpd.New(smtpd.Deps{Store: a.store, Auth: a.auth, Tenancy: a.tenancy, Documents: a.docs,
-		Submitter: faxoutsubmit.New(a.faxout), Audit: a.audit, Logger: a.log},
-		smtpd.Config{Domain: a.cfg.EmailDomain, DataDir: a.cfg.DataDir})
+		Submitter: faxoutsubmit.New(a.faxout), Audit: a.audit, Logger: a.log,
+		Senders: a.email.senders, Checker: a.senderChecker(), Notices: a.email.notices},
+		smtpd.Config{Domain: a.cfg.EmailDomain, DataDir: a.cfg.DataDir, CertFile: a.cfg.SMTPCert, KeyFile: a.cfg.SMTPKey})
 	if err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"faxgate/internal/faxout"
+	"faxgate/internal/mail/notices"
 	"faxgate/internal/model"
 	"faxgate/internal/notify"
 )
@@ -17,6 +18,8 @@ import (
 // useJobs, before anything can submit.
 type faxPublisher struct {
 	wh atomic.Pointer[notify.Webhooks]
+	// email queues the notices to email-to-fax senders (set by useJobs).
+	email atomic.Pointer[notices.Service]
 }
 
 // FaxEventData is the "data" object of fax.queued, fax.retrying,
@@ -40,6 +43,11 @@ type FaxEventData struct {
 }
 
 func (p *faxPublisher) PublishFaxTx(ctx context.Context, tx *sql.Tx, n faxout.Notice) error {
+	if en := p.email.Load(); en != nil {
+		if err := en.PublishFaxTx(ctx, tx, n); err != nil {
+			return err
+		}
+	}
 	wh := p.wh.Load()
 	if wh == nil {
 		return nil

@@ -21,7 +21,9 @@ func (a *App) newHandler() (http.Handler, error) {
 		Registry: a.reg, ErrorLog: slog2promLogger{a}}))
 	a.api.Register(mux)
 	portal, err := ui.New(ui.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Documents: a.docs,
-		Logger: a.log, Now: a.o.now})
+		Faxout: a.faxout, Faxin: a.faxin, Webhooks: a.webhooks, Campaigns: a.contacts,
+		Reports: a.reports, Announcements: a.announce, Mailer: a.mailer, Health: a.health,
+		EmailSenders: a.email.senders, Logger: a.log, Now: a.o.now})
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func (a *App) newHandler() (http.Handler, error) {
 	return mw(mux), nil
 }
 
-type health struct {
+type healthStatus struct {
 	Status string            `json:"status"`
 	Checks map[string]string `json:"checks,omitempty"`
 }
@@ -59,10 +61,10 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		checks["workers"] = "not running"
 	}
 	if len(checks) > 0 {
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, health{Status: "unavailable", Checks: checks})
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, healthStatus{Status: "unavailable", Checks: checks})
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, health{Status: "ok"})
+	httpx.WriteJSON(w, http.StatusOK, healthStatus{Status: "ok"})
 }
 
 // slog2promLogger routes promhttp's error log to slog.

@@ -91,6 +91,16 @@ func validateDNC(d *model.DNCEntry, country string) error {
 	return ve.OrNil()
 }
 
+// GetDNC returns an entry the actor may see: tenant members their
+// tenant's, platform admins any (the global list included).
+func (s *Service) GetDNC(ctx context.Context, actor model.Actor, id string) (model.DNCEntry, error) {
+	scope, err := scopeOf(actor)
+	if err != nil {
+		return model.DNCEntry{}, err
+	}
+	return s.st.GetDNC(ctx, scope, id)
+}
+
 // RemoveDNC takes an entry off its list: tenant admins their tenant's
 // entries, platform admins any entry (the global list included). Users
 // get ErrForbidden; other tenants' entries are ErrNotFound.

@@ -51,12 +51,42 @@ type importSpec struct {
 
 // StartImport stores the CSV file and queues its import into the group as
 // a background job; GetImport shows its progress and, when done, its
-// ImportResult (JSON in Result). It needs WithImportJobs.
+// ImportResult (JSON in Result). It needs EnableImportJobs. The header is
+// checked before anything is queued: a file without a fax column (after
+// o.Mapping) is a *model.ValidationError and nothing is kept.
 func (s *Service) StartImport(ctx context.Context, actor model.Actor, groupID, filename string, r io.Reader, o ImportOptions) (model.ContactImport, error) {
+	p, err := s.StageImport(ctx, actor, groupID, r, o.CSV)
+	if err != nil {
+		return model.ContactImport{}, err
+	}
+	im, err := s.QueueImport(ctx, actor, groupID, p.ID, filename, o)
+	if err != nil {
+		_ = s.DiscardImport(context.WithoutCancel(ctx), actor, groupID, p.ID)
+	}
+	return im, err
+}
+
+// QueueImport starts the background import of a staged file (StageImport)
+// with the options of the confirmed mapping. The mapping is checked
+// against the header first (*model.ValidationError, the file is kept so
+// the user can correct it); a staged id that is unknown or queued already
+// is model.ErrNotFound.
+func (s *Service) QueueImport(ctx context.Context, actor model.Actor, groupID, id, filename string, o ImportOptions) (model.ContactImport, error) {
 	if s.blobs == nil || s.jobs == nil {
 		return model.ContactImport{}, errors.New("campaign: background imports are not configured")
 	}
+	if !model.ValidID(model.PrefixImport, id) {
+		return model.ContactImport{}, model.ErrNotFound
+	}
 	g, err := s.GetGroup(ctx, actor, groupID)
+	if err != nil {
+		return model.ContactImport{}, err
+	}
+	if _, err := s.st.GetContactImport(ctx, model.TenantScope(g.TenantID), id); err == nil {
+		return model.ContactImport{}, model.ErrNotFound // queued already
+	}
+	key := importKey(g.TenantID, g.ID, id)
+	size, err := s.checkHeader(ctx, key, o)
 	if err != nil {
 		return model.ContactImport{}, err
 	}
@@ -65,20 +95,12 @@ func (s *Service) StartImport(ctx context.Context, actor model.Actor, groupID, f
 		spec.Delimiter = string(o.CSV.Delimiter)
 	}
 	opts, _ := json.Marshal(spec)
-	im := model.ContactImport{ID: model.NewID(model.PrefixImport), TenantID: g.TenantID, GroupID: g.ID,
+	im := model.ContactImport{ID: id, TenantID: g.TenantID, GroupID: g.ID, FileKey: key, FileBytes: size,
 		UserID: actor.UserID, UserEmail: actor.Email, Filename: clipRunes(filename, 255), Options: string(opts)}
-	im.FileKey = blob.Join("t", g.TenantID, "imports", im.ID+".csv")
-	n, err := s.blobs.Put(ctx, im.FileKey, io.LimitReader(r, MaxImportFileBytes+1))
-	if err != nil {
-		return model.ContactImport{}, err
-	}
-	if n > MaxImportFileBytes {
-		_ = s.blobs.Delete(ctx, im.FileKey)
-		return model.ContactImport{}, model.ErrTooLarge
-	}
-	im.FileBytes = n
 	if err := s.st.CreateContactImport(ctx, &im); err != nil {
-		_ = s.blobs.Delete(ctx, im.FileKey)
+		if errors.Is(err, model.ErrConflict) {
+			return model.ContactImport{}, model.ErrNotFound // queued already
+		}
 		return model.ContactImport{}, err
 	}
 	if err := s.jobs.Insert(ctx, ImportArgs{ImportID: im.ID}, &river.InsertOpts{MaxAttempts: 3}); err != nil {
@@ -86,6 +108,24 @@ func (s *Service) StartImport(ctx context.Context, actor model.Actor, groupID, f
 		return model.ContactImport{}, err
 	}
 	return im, nil
+}
+
+// checkHeader opens the staged file and maps its header as the import
+// will, returning the file size.
+func (s *Service) checkHeader(ctx context.Context, key string, o ImportOptions) (int64, error) {
+	info, err := s.blobs.Stat(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	rc, err := s.blobs.Open(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	if _, err := newImporter(rc, o); err != nil {
+		return 0, err
+	}
+	return info.Size, nil
 }
 
 func clipRunes(s string, n int) string {
@@ -114,8 +154,12 @@ type ImportWorker struct {
 // NewImportWorker returns the worker of s's background imports.
 func NewImportWorker(s *Service) *ImportWorker { return &ImportWorker{s: s} }
 
-// Register adds the worker to workers (before jobs.New).
-func (w *ImportWorker) Register(workers *river.Workers) { river.AddWorker(workers, w) }
+// Register adds the worker, and the one that drops abandoned staged
+// files, to workers (before jobs.New).
+func (w *ImportWorker) Register(workers *river.Workers) {
+	river.AddWorker(workers, w)
+	river.AddWorker(workers, &discardWorker{s: w.s})
+}
 
 // Timeout bounds one run (a million rows take minutes).
 func (w *ImportWorker) Timeout(*river.Job[ImportArgs]) time.Duration { return 2 * time.Hour }
@@ -181,4 +225,16 @@ func (w *ImportWorker) run(ctx context.Context, im model.ContactImport) (ImportR
 	defer f.Close()
 	actor := model.Actor{UserID: im.UserID, TenantID: im.TenantID, Role: model.RoleTenant, Email: im.UserEmail, Via: "system"}
 	return s.ImportGroupCSV(ctx, actor, im.GroupID, f, o)
+}
+
+// DecodeImportResult reads the summary of a finished background import;
+// ok is false until the import is done.
+func DecodeImportResult(im model.ContactImport) (res ImportResult, ok bool, err error) {
+	if im.Status != model.ImportDone || im.Result == "" {
+		return ImportResult{}, false, nil
+	}
+	if err := json.Unmarshal([]byte(im.Result), &res); err != nil {
+		return ImportResult{}, false, fmt.Errorf("import %s: bad result: %w", im.ID, err)
+	}
+	return res, true, nil
 }

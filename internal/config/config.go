@@ -38,6 +38,16 @@ type Config struct {
 	RTPPortHi   int
 	PublicIP    string // --public-ip: address announced in SDP/SIP ("" = detect)
 	EmailDomain string // --email-domain: <number>@DOMAIN email-to-fax
+	// PublicURL is the portal's address as users reach it
+	// ("https://fax.example.com", --public-url): links in emails point
+	// there; empty = emails carry no link.
+	PublicURL string
+	// SMTPCert and SMTPKey are a PEM certificate and key for STARTTLS
+	// (--smtp-cert, --smtp-key); empty = a self-signed one generated on
+	// first run. SMTPDNS is the DNS server (HOST:PORT) for the SPF, DKIM
+	// and DMARC checks of senders without AUTH (--smtp-dns); empty = the
+	// system resolver.
+	SMTPCert, SMTPKey, SMTPDNS string
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// (--trusted-proxies CIDR,...); empty = use the peer address only.
 	TrustedProxies  []netip.Prefix
@@ -82,6 +92,10 @@ func settings() []setting {
 		{"rtp-ports", "FAXGATE_RTP_PORTS", "media port `range` LO-HI", func(c *Config) flag.Value { return (*portRange)(c) }},
 		{"public-ip", "FAXGATE_PUBLIC_IP", "public `IP` announced in SIP/SDP (default: detected)", strVal(func(c *Config) *string { return &c.PublicIP })},
 		{"email-domain", "FAXGATE_EMAIL_DOMAIN", "`domain` for <number>@domain email-to-fax", strVal(func(c *Config) *string { return &c.EmailDomain })},
+		{"public-url", "FAXGATE_PUBLIC_URL", "portal `URL` as users reach it, for links in emails (https://fax.example.com)", strVal(func(c *Config) *string { return &c.PublicURL })},
+		{"smtp-cert", "FAXGATE_SMTP_CERT", "PEM certificate `file` for SMTP STARTTLS (default: self-signed, generated)", strVal(func(c *Config) *string { return &c.SMTPCert })},
+		{"smtp-key", "FAXGATE_SMTP_KEY", "PEM private key `file` of --smtp-cert", strVal(func(c *Config) *string { return &c.SMTPKey })},
+		{"smtp-dns", "FAXGATE_SMTP_DNS", "DNS server `HOST:PORT` for the SPF/DKIM/DMARC checks of email senders (default: system resolver)", strVal(func(c *Config) *string { return &c.SMTPDNS })},
 		{"trusted-proxies", "FAXGATE_TRUSTED_PROXIES", "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is trusted", func(c *Config) flag.Value { return (*prefixList)(&c.TrustedProxies) }},
 		{"session-idle", "FAXGATE_SESSION_IDLE", "portal session idle `timeout`", durVal(func(c *Config) *time.Duration { return &c.SessionIdle })},
 		{"session-absolute", "FAXGATE_SESSION_ABSOLUTE", "portal session maximum `lifetime`", durVal(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
@@ -263,7 +277,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data", c.DataDir), slog.String("db", RedactDSN(c.DB)),
 		slog.String("http", c.HTTPAddr), slog.String("smtp", c.SMTPAddr), slog.String("sip", c.SIPAddr),
 		slog.String("rtp_ports", fmt.Sprintf("%d-%d", c.RTPPortLo, c.RTPPortHi)),
-		slog.String("public_ip", c.PublicIP), slog.String("email_domain", c.EmailDomain),
+		slog.String("public_ip", c.PublicIP), slog.String("email_domain", c.EmailDomain), slog.String("public_url", c.PublicURL),
 		slog.String("trusted_proxies", (*prefixList)(&c.TrustedProxies).String()),
 		slog.Duration("session_idle", c.SessionIdle), slog.Duration("session_absolute", c.SessionAbsolute),
 		slog.String("log_level", c.LogLevel), slog.String("log_format", c.LogFormat),

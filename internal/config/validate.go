@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -39,6 +41,20 @@ func (c Config) Validate() error {
 	}
 	if c.EmailDomain != "" && !ValidHostname(c.EmailDomain) {
 		add("--email-domain: want a domain name such as fax.example.com, got %q", c.EmailDomain)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			add("--public-url: want the portal's address such as https://fax.example.com, got %q", c.PublicURL)
+		}
+	}
+	if (c.SMTPCert == "") != (c.SMTPKey == "") {
+		add("--smtp-cert and --smtp-key: set both, or neither for a generated self-signed certificate")
+	}
+	if c.SMTPDNS != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPDNS); err != nil {
+			add("--smtp-dns: want HOST:PORT such as 127.0.0.1:53, got %q", c.SMTPDNS)
+		}
 	}
 	if c.SessionIdle <= 0 {
 		add("--session-idle: want a positive duration, got %s", c.SessionIdle)

@@ -36,6 +36,12 @@
 // belongs to the DID's user at the time it arrived). Anything else is
 // model.ErrNotFound.
 //
+// # Page images
+//
+// PageImage renders a page's thumbnail or full preview (PNG) from the
+// stored TIFF on first request and caches it in the fax's blob folder, so
+// Delete and the retention purge remove the images with the pages.
+//
 // # Retention
 //
 // A daily River job (KindRetention) removes the stored files of received

@@ -132,7 +132,7 @@ func (s *Service) emailData(f model.InboundFax, fs model.TenantFaxSettings, tena
 	}
 	link := ""
 	if s.cfg.PortalURL != "" {
-		link = strings.TrimRight(s.cfg.PortalURL, "/") + "/faxes/" + f.ID
+		link = strings.TrimRight(s.cfg.PortalURL, "/") + "/inbox/" + f.ID
 	}
 	return tenancy.FaxEmailData{FaxID: f.ID, From: f.CallerID, To: f.To, RemoteStationID: f.RemoteStationID,
 		Pages: f.Pages, Status: status, Result: f.ResultText,

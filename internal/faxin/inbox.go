@@ -82,6 +82,10 @@ func (s *Service) Count(ctx context.Context, actor model.Actor, f InboxFilter) (
 	return s.st.CountInboundFaxes(ctx, actor.Scope(), sf)
 }
 
+// ActionFaxUnread is the audit action of marking a received fax unread
+// (opening it marks it read, which is not audited: it is reading).
+const ActionFaxUnread = "fax.marked_unread"
+
 // MarkRead marks a received fax read (true) or unread (false).
 func (s *Service) MarkRead(ctx context.Context, actor model.Actor, id string, read bool) error {
 	f, err := s.visible(ctx, actor, id)
@@ -92,7 +96,14 @@ func (s *Service) MarkRead(ctx context.Context, actor model.Actor, id string, re
 	if read {
 		at = s.now()
 	}
-	return s.st.SetInboundFaxRead(ctx, model.TenantScope(f.TenantID), f.ID, at)
+	if err := s.st.SetInboundFaxRead(ctx, model.TenantScope(f.TenantID), f.ID, at); err != nil {
+		return err
+	}
+	if !read {
+		s.au.Record(ctx, actor, ActionFaxUnread, "fax", f.ID, "received fax from "+orWithheld(f.CallerID)+" to "+f.To+
+			" marked unread", f.TenantID)
+	}
+	return nil
 }
 
 // Delete removes a received fax from the inbox and its files from the

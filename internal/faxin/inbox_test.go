@@ -97,6 +97,9 @@ func TestInbox(t *testing.T) {
 		sameIDs(t, "unread", inboxIDs(t, e, boss, faxin.InboxFilter{Read: ptr(false)}), f4.ID, f2.ID)
 		authtest.Must(t, "MarkUnread", e.Svc.MarkRead(e.Ctx, boss, f1.ID, false))
 		sameIDs(t, "read after unread", inboxIDs(t, e, boss, faxin.InboxFilter{Read: ptr(true)}))
+		if evs := e.Events(t, faxin.ActionFaxUnread, f1.ID); len(evs) != 1 || evs[0].TenantID != e.W.A.ID {
+			t.Fatalf("mark unread audited as %+v", evs)
+		}
 		wantIs(t, "user marks a fax not routed to them", e.Svc.MarkRead(e.Ctx, user, f2.ID, true), model.ErrNotFound)
 		wantIs(t, "B marks A's fax", e.Svc.MarkRead(e.Ctx, e.W.TenantBActor, f1.ID, true), model.ErrNotFound)
 

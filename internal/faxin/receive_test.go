@@ -185,7 +185,7 @@ func TestReceiveEndToEnd(t *testing.T) {
 			t.Errorf("email recipients = %v", m.To)
 		}
 		subject, text, att := pdfAttachment(t, m.Data)
-		if !strings.Contains(subject, "+14155550123") || !strings.Contains(text, "https://fax.example.test/faxes/"+f.ID) {
+		if !strings.Contains(subject, "+14155550123") || !strings.Contains(text, "https://fax.example.test/inbox/"+f.ID) {
 			t.Errorf("email subject %q / body %q", subject, text)
 		}
 		if !bytes.Equal(att, pdf) {
@@ -262,7 +262,7 @@ func TestReceiveEndToEnd(t *testing.T) {
 		waitFor(t, "the linked fax's email", 30*time.Second, func() bool { return len(e.SMTP.messages()) >= 3 })
 		subject, text, att = pdfAttachment(t, e.SMTP.messages()[2].Data)
 		if subject != "Fax "+big.ID+" for "+e.W.A.Name+": received" || att != nil ||
-			!strings.Contains(text, "too large to attach") || !strings.Contains(text, "/faxes/"+big.ID) {
+			!strings.Contains(text, "too large to attach") || !strings.Contains(text, "/inbox/"+big.ID) {
 			t.Errorf("linked email: subject %q, attachment %d bytes, body %q", subject, len(att), text)
 		}
 	})

@@ -23,6 +23,9 @@ const (
 	DefaultMaxRange      = 10000
 	DefaultStaleAfter    = 2 * time.Hour
 	DefaultRetentionTick = 24 * time.Hour
+	// MaxImportBytes bounds a CSV import file: 10,000 lines of a number
+	// and a 100-character label fit with room to spare.
+	MaxImportBytes = 2 << 20
 )
 
 // Config tunes the service; zero fields take the defaults.

@@ -46,9 +46,12 @@ func DefaultSchedule() []time.Duration {
 
 // WebhookConfig tunes webhooks. Zero fields take the defaults.
 type WebhookConfig struct {
-	// AllowPrivateTargets lets endpoints point at loopback, private,
-	// link-local and other non-public addresses (platform admin setting;
-	// off by default).
+	// AllowPrivateTargets always lets endpoints point at loopback,
+	// private, link-local and other non-public addresses (tests,
+	// development). Installations normally leave it false: the platform
+	// admin's setting (PlatformSettings.AllowPrivateWebhookTargets) is then
+	// read from the store at every registration and connection, so a
+	// change applies at once.
 	AllowPrivateTargets bool
 	// AllowInsecureHTTP accepts http:// endpoint URLs (https only by default).
 	AllowInsecureHTTP bool

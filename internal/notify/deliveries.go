@@ -88,6 +88,10 @@ func (w *Webhooks) requeue(ctx context.Context, d model.WebhookDelivery) error {
 	return nil
 }
 
+// actionWebhookTestSent is the audit action of SendTest (a user action,
+// shown in System Activities like the other webhook actions).
+const actionWebhookTestSent = "webhook.test_sent"
+
 // TestEventData is the data of a webhook.test event.
 type TestEventData struct {
 	EndpointID string `json:"endpoint_id"`
@@ -121,5 +125,6 @@ func (w *Webhooks) SendTest(ctx context.Context, actor model.Actor, endpointID s
 	if err := tx.Commit(); err != nil {
 		return model.WebhookDelivery{}, fmt.Errorf("notify: test event: %w", err)
 	}
+	w.record(ctx, actor, actionWebhookTestSent, e, redact(e.URL))
 	return w.st.GetWebhookDelivery(ctx, model.TenantScope(e.TenantID), p.DeliveryIDs[0])
 }

@@ -527,6 +527,9 @@ func TestRedeliverAndSendTest(t *testing.T) {
 		if d.EventType != model.EventWebhookTest || d.EndpointID != ep.ID {
 			t.Errorf("test delivery = %+v", d)
 		}
+		if evs := e.Events(t, "webhook.test_sent", ep.ID); len(evs) != 1 {
+			t.Errorf("webhook.test_sent audit events = %+v", evs)
+		}
 		d = e.waitFinal(t, d.ID)
 		if d.Status != model.WebhookFailed || d.Attempts != 1 {
 			t.Fatalf("test delivery to a failing receiver = %s after %d", d.Status, d.Attempts)

@@ -6,8 +6,9 @@
 //
 // Tenant admins register endpoints (URL, subscribed event types or "*",
 // description, enabled). Every endpoint has its own signing secret,
-// "whsec_" + base64 of 32 random bytes, shown on creation and on demand,
-// and rotatable (the previous secret may keep signing for a grace period).
+// "whsec_" + base64 of 32 random bytes, shown exactly once: in the answer
+// to Create, and to RotateSecret (lost secrets are rotated, never read
+// again; the previous secret may keep signing for a grace period).
 //
 // Domain services publish events with Webhooks.Publish or, inside their own
 // transaction on store.DB(), Webhooks.PublishTx: one delivery row per
@@ -43,5 +44,7 @@
 // re-pointed at a private address after registration (DNS rebinding) is
 // still refused. Environment proxies are not used (a proxy would hide the
 // real destination). WebhookConfig.AllowPrivateTargets turns the guard off
-// for installations that deliberately post to internal receivers.
+// for installations that deliberately post to internal receivers; the
+// platform admin's setting "allow private webhook targets" does the same
+// and is read at every check, so changing it needs no restart.
 package notify

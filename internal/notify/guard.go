@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"faxgate/internal/model"
+	"faxgate/internal/store"
 )
 
 // blockedPrefix is a range webhooks may not reach, with the reason shown
@@ -102,16 +105,41 @@ var ErrBlockedAddress = errors.New("address not allowed for webhooks")
 
 // guard checks webhook destinations.
 type guard struct {
-	allowPrivate  bool
+	// private is WebhookConfig.AllowPrivateTargets: non-public targets
+	// are always allowed.
+	private bool
+	// setting reads the platform admin's "allow private webhook targets"
+	// setting; nil = off. It is read at every check (registration and
+	// each connection), so changing the setting takes effect at once,
+	// without a restart.
+	setting       func(context.Context) bool
 	allowInsecure bool
 	resolver      *net.Resolver
 }
 
-// control is the net.Dialer Control function: it runs for every address
-// the dialer actually connects to (after DNS), so re-resolved or rebound
-// names cannot reach private addresses.
-func (g guard) control(_, address string, _ syscall.RawConn) error {
-	if g.allowPrivate {
+// platformSetting reads the platform settings' AllowPrivateWebhookTargets
+// from the store; an unreadable setting (e.g. a database not migrated
+// yet) counts as off, the safe default.
+func platformSetting(st *store.Store) func(context.Context) bool {
+	if st == nil {
+		return nil
+	}
+	return func(ctx context.Context) bool {
+		ps, err := st.GetPlatformSettings(ctx, model.PlatformScope())
+		return err == nil && ps.AllowPrivateWebhookTargets
+	}
+}
+
+// allowPrivate reports whether non-public targets are allowed now.
+func (g guard) allowPrivate(ctx context.Context) bool {
+	return g.private || g.setting != nil && g.setting(ctx)
+}
+
+// control is the net.Dialer ControlContext function: it runs for every
+// address the dialer actually connects to (after DNS), so re-resolved or
+// rebound names cannot reach private addresses.
+func (g guard) control(ctx context.Context, _, address string, _ syscall.RawConn) error {
+	if g.allowPrivate(ctx) {
 		return nil
 	}
 	ap, err := netip.ParseAddrPort(address)
@@ -132,7 +160,7 @@ func (g guard) checkURL(ctx context.Context, raw string, resolve bool) (string, 
 	if err != nil {
 		return "", err
 	}
-	if resolve && !g.allowPrivate {
+	if resolve && !g.allowPrivate(ctx) {
 		if err := g.checkHost(ctx, u.Hostname()); err != nil {
 			return "", err
 		}

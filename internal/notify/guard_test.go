@@ -7,6 +7,7 @@ import (
 	"faxgate/internal/auth/authtest"
 	"faxgate/internal/model"
 	"faxgate/internal/notify"
+	"faxgate/internal/store"
 	"faxgate/internal/store/storetest"
 )
 
@@ -97,4 +98,47 @@ func TestRegistrationSSRFGuard(t *testing.T) {
 			t.Errorf("Create(%s) with private targets allowed: %v", u, err)
 		}
 	}
+}
+
+// TestPlatformSettingWithoutRestart flips the platform admin's "allow
+// private webhook targets" setting in the database under running services:
+// registration and delivery follow it at once.
+func TestPlatformSettingWithoutRestart(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, st *store.Store) {
+		cfg := testConfig()
+		cfg.AllowPrivateTargets = false
+		e := newEnv(t, st, cfg)
+		e.start(t)
+		rc := newReceiver(t, nil)
+		allow := func(on bool) {
+			t.Helper()
+			ps, err := st.GetPlatformSettings(e.Ctx, model.PlatformScope())
+			authtest.Must(t, "GetPlatformSettings", err)
+			ps.AllowPrivateWebhookTargets = on
+			authtest.Must(t, "PutPlatformSettings", st.PutPlatformSettings(e.Ctx, model.PlatformScope(), &ps))
+		}
+		in := notify.WebhookInput{URL: rc.url("/hook"), Events: []string{"*"}}
+		_, err := e.WH.Create(e.Ctx, e.W.TenantAActor, in)
+		wantInvalid(t, "Create(loopback) with the setting off", err, "url", "loopback")
+
+		allow(true)
+		ep, err := e.WH.Create(e.Ctx, e.W.TenantAActor, in)
+		authtest.Must(t, "Create(loopback) with the setting on", err)
+		d, err := e.WH.SendTest(e.Ctx, e.W.TenantAActor, ep.ID)
+		authtest.Must(t, "SendTest", err)
+		if d = e.waitFinal(t, d.ID); d.Status != model.WebhookSucceeded {
+			t.Fatalf("test event with the setting on: %+v", d)
+		}
+
+		// Turned off again: the next connection is refused by the guard.
+		allow(false)
+		d, err = e.WH.Redeliver(e.Ctx, e.W.TenantAActor, d.ID)
+		authtest.Must(t, "Redeliver", err)
+		if d = e.waitFinal(t, d.ID); d.Status != model.WebhookFailed || !strings.Contains(d.LastError, "SSRF guard") {
+			t.Fatalf("redelivery with the setting off: %s %q", d.Status, d.LastError)
+		}
+		if n := len(rc.got("/hook")); n != 1 {
+			t.Errorf("receiver got %d requests, want 1", n)
+		}
+	})
 }

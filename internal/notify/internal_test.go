@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
@@ -68,13 +69,22 @@ func TestGuardControl(t *testing.T) {
 		"127.0.0.1:80": false, "[::1]:443": false, "[::ffff:127.0.0.1]:8080": false,
 		"169.254.169.254:80": false, "8.8.8.8:443": true, "[2606:4700:4700::1111]:443": true, "garbage": false,
 	} {
-		err := g.control("tcp", addr, nil)
+		err := g.control(t.Context(), "tcp", addr, nil)
 		if (err == nil) != ok {
 			t.Errorf("control(%s) = %v, want allowed %v", addr, err, ok)
 		}
 	}
-	if err := (guard{allowPrivate: true}).control("tcp", "127.0.0.1:80", nil); err != nil {
+	if err := (guard{private: true}).control(t.Context(), "tcp", "127.0.0.1:80", nil); err != nil {
 		t.Errorf("control with private targets allowed: %v", err)
+	}
+	// The platform setting is asked at every connection.
+	setting := false
+	g = guard{setting: func(context.Context) bool { return setting }}
+	for _, allow := range []bool{false, true, false} {
+		setting = allow
+		if err := g.control(t.Context(), "tcp", "127.0.0.1:80", nil); (err == nil) != allow {
+			t.Errorf("control with the setting %t: %v", allow, err)
+		}
 	}
 }
 

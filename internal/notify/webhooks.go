@@ -42,11 +42,14 @@ func NewWebhooks(st *store.Store, ins jobs.Inserter, au *audit.Service, cfg Webh
 	if err != nil {
 		return nil, err
 	}
-	return &Webhooks{st: st, jobs: ins, audit: au, cfg: cfg, guard: newGuard(cfg)}, nil
+	return &Webhooks{st: st, jobs: ins, audit: au, cfg: cfg, guard: newGuard(cfg, st)}, nil
 }
 
-func newGuard(cfg WebhookConfig) guard {
-	return guard{allowPrivate: cfg.AllowPrivateTargets, allowInsecure: cfg.AllowInsecureHTTP, resolver: cfg.Resolver}
+// newGuard builds the SSRF guard: the platform setting is read from st at
+// every check.
+func newGuard(cfg WebhookConfig, st *store.Store) guard {
+	return guard{private: cfg.AllowPrivateTargets, setting: platformSetting(st),
+		allowInsecure: cfg.AllowInsecureHTTP, resolver: cfg.Resolver}
 }
 
 // WebhookInput creates an endpoint.
@@ -230,18 +233,10 @@ func (w *Webhooks) Delete(ctx context.Context, actor model.Actor, id string) err
 	return nil
 }
 
-// Secret reveals an endpoint's signing secret (audited).
-func (w *Webhooks) Secret(ctx context.Context, actor model.Actor, id string) (string, error) {
-	e, err := w.get(ctx, actor, id)
-	if err != nil {
-		return "", err
-	}
-	w.record(ctx, actor, model.ActionWebhookSecretViewed, e, "")
-	return e.Secret, nil
-}
-
 // RotateSecret gives the endpoint a new secret and returns the endpoint
-// with it.
+// with it. Besides Create's answer this is the only place a secret is
+// shown: there is no way to read it again (a lost secret is rotated), so
+// a leaked session or API key cannot reveal what receivers trust.
 func (w *Webhooks) RotateSecret(ctx context.Context, actor model.Actor, id string, r WebhookRotation) (model.WebhookEndpoint, error) {
 	e, err := w.get(ctx, actor, id)
 	if err != nil {

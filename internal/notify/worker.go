@@ -63,15 +63,24 @@ func (w *deliveryWorker) Timeout(*river.Job[WebhookDeliveryArgs]) time.Duration 
 
 // deliverer makes attempts and records them.
 type deliverer struct {
-	st     *store.Store
-	audit  *audit.Service
-	cfg    WebhookConfig
-	client *http.Client
-	jitter func() float64 // in [-1, 1)
+	st    *store.Store
+	audit *audit.Service
+	cfg   WebhookConfig
+	guard guard
+	// strict refuses non-public addresses at every connection; open (used
+	// while private targets are allowed) does not check. Two clients, so
+	// a connection pooled while the platform setting allowed a private
+	// target is never reused once it no longer does.
+	strict, open *http.Client
+	jitter       func() float64 // in [-1, 1)
 }
 
 func newDeliverer(st *store.Store, au *audit.Service, cfg WebhookConfig) *deliverer {
-	return &deliverer{st: st, audit: au, cfg: cfg, client: newWebhookClient(newGuard(cfg), cfg.Timeout),
+	g := newGuard(cfg, st)
+	strict, open := g, g
+	strict.private, strict.setting, open.private = false, nil, true
+	return &deliverer{st: st, audit: au, cfg: cfg, guard: g,
+		strict: newWebhookClient(strict, cfg.Timeout), open: newWebhookClient(open, cfg.Timeout),
 		jitter: func() float64 { return rand.Float64()*2 - 1 }}
 }
 
@@ -80,7 +89,7 @@ func newDeliverer(st *store.Store, au *audit.Service, cfg WebhookConfig) *delive
 // environment proxy, no redirects (a 3xx is a failed attempt), bounded
 // time and headers.
 func newWebhookClient(g guard, timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Resolver: g.resolver, Control: g.control}
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Resolver: g.resolver, ControlContext: g.control}
 	tr := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            dialer.DialContext,
@@ -174,7 +183,11 @@ func (d *deliverer) attempt(ctx context.Context, del model.WebhookDelivery, t ta
 		return a, 0
 	}
 	start := time.Now()
-	resp, err := d.client.Do(req)
+	client := d.strict
+	if d.guard.allowPrivate(ctx) {
+		client = d.open
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		a.Duration = time.Since(start)
 		a.Error = d.describe(err)

@@ -49,7 +49,7 @@ func SampleFaxEmailData() FaxEmailData {
 	return FaxEmailData{FaxID: "fax_sample", From: "+12025550123", To: "+14155550100",
 		RemoteStationID: "ACME FAX", Pages: 3, Status: "received", Result: "OK",
 		ReceivedAt: "2026-03-02 10:15 UTC", Duration: "1m24s", TenantName: "Acme",
-		Link: "https://fax.example.com/faxes/fax_sample", Attached: true}
+		Link: "https://fax.example.com/inbox/fax_sample", Attached: true}
 }
 
 // templateFuncAllowed reports whether templates may call the builtin

@@ -11,7 +11,8 @@ import (
 
 // TenantInput creates or changes a tenant. On update, zero/nil fields keep
 // their value; on create, nil limits mean 0 (unlimited) and a nil retention
-// means 90 days.
+// means the platform's default for new tenants (30 days until an admin
+// changes it). Retention must lie within the platform's minimum and maximum.
 type TenantInput struct {
 	Name             string
 	Status           model.TenantStatus
@@ -26,11 +27,15 @@ func (s *Service) CreateTenant(ctx context.Context, actor model.Actor, in Tenant
 	if err := requireAdmin(actor); err != nil {
 		return model.Tenant{}, err
 	}
-	t := model.Tenant{Status: model.TenantActive, RetentionDays: defaultRetain}
 	if strings.TrimSpace(in.Name) == "" {
 		return model.Tenant{}, model.Invalid("name", "is required")
 	}
-	if err := applyTenant(&t, in); err != nil {
+	p, err := s.st.GetPlatformSettings(ctx, model.PlatformScope())
+	if err != nil {
+		return model.Tenant{}, err
+	}
+	t := model.Tenant{Status: model.TenantActive, RetentionDays: p.ClampRetention(p.RetentionDefaultDays)}
+	if err := applyTenant(&t, in, p); err != nil {
 		return model.Tenant{}, err
 	}
 	if err := s.st.CreateTenant(ctx, &t); err != nil {
@@ -50,8 +55,12 @@ func (s *Service) UpdateTenant(ctx context.Context, actor model.Actor, id string
 	if err != nil {
 		return model.Tenant{}, err
 	}
+	p, err := s.st.GetPlatformSettings(ctx, model.PlatformScope())
+	if err != nil {
+		return model.Tenant{}, err
+	}
 	t := old
-	if err := applyTenant(&t, in); err != nil {
+	if err := applyTenant(&t, in, p); err != nil {
 		return model.Tenant{}, err
 	}
 	changes := tenantChanges(old, t)
@@ -112,8 +121,9 @@ func requireAdmin(a model.Actor) error {
 	return nil
 }
 
-// applyTenant validates in and copies its set fields onto t.
-func applyTenant(t *model.Tenant, in TenantInput) error {
+// applyTenant validates in and copies its set fields onto t; p gives the
+// retention bounds.
+func applyTenant(t *model.Tenant, in TenantInput, p model.PlatformSettings) error {
 	v := &model.ValidationError{}
 	if in.Name != "" {
 		t.Name = normText(v, "name", in.Name, maxTenantName)
@@ -129,7 +139,7 @@ func applyTenant(t *model.Tenant, in TenantInput) error {
 	}
 	setInt(v, "daily_page_limit", in.DailyPageLimit, 0, maxPageLimit, &t.DailyPageLimit)
 	setInt(v, "monthly_page_limit", in.MonthlyPageLimit, 0, maxPageLimit, &t.MonthlyPageLimit)
-	setInt(v, "retention_days", in.RetentionDays, minRetention, maxRetention, &t.RetentionDays)
+	setInt(v, "retention_days", in.RetentionDays, p.RetentionMinDays, p.RetentionMaxDays, &t.RetentionDays)
 	if in.EmailDomain != nil {
 		t.EmailDomain = normHost(v, "email_domain", *in.EmailDomain)
 	}

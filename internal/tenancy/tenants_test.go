@@ -19,7 +19,7 @@ func TestTenantAdministration(t *testing.T) {
 
 		tn, err := e.Tenancy.CreateTenant(e.Ctx, w.AdminActor, tenancy.TenantInput{Name: "  Acme Fax  ", DailyPageLimit: ptr(100), EmailDomain: ptr("Fax.Acme.example.")})
 		authtest.Must(t, "create", err)
-		if tn.Name != "Acme Fax" || tn.Status != model.TenantActive || tn.DailyPageLimit != 100 || tn.MonthlyPageLimit != 0 || tn.RetentionDays != 90 || tn.EmailDomain != "fax.acme.example" {
+		if tn.Name != "Acme Fax" || tn.Status != model.TenantActive || tn.DailyPageLimit != 100 || tn.MonthlyPageLimit != 0 || tn.RetentionDays != model.DefaultRetentionDays || tn.EmailDomain != "fax.acme.example" {
 			t.Fatalf("created %+v", tn)
 		}
 		if _, err := e.Tenancy.CreateTenant(e.Ctx, w.AdminActor, tenancy.TenantInput{Name: "ACME FAX"}); !errors.Is(err, model.ErrConflict) {
@@ -90,7 +90,7 @@ func TestTenantValidation(t *testing.T) {
 		{"negative daily", tenancy.TenantInput{Name: "Okay", DailyPageLimit: ptr(-1)}, "daily_page_limit"},
 		{"negative monthly", tenancy.TenantInput{Name: "Okay", MonthlyPageLimit: ptr(-5)}, "monthly_page_limit"},
 		{"retention zero", tenancy.TenantInput{Name: "Okay", RetentionDays: ptr(0)}, "retention_days"},
-		{"retention too long", tenancy.TenantInput{Name: "Okay", RetentionDays: ptr(3651)}, "retention_days"},
+		{"retention over the platform maximum", tenancy.TenantInput{Name: "Okay", RetentionDays: ptr(366)}, "retention_days"},
 		{"email domain with @", tenancy.TenantInput{Name: "Okay", EmailDomain: ptr("fax@acme.example")}, "email_domain"},
 		{"email domain IP", tenancy.TenantInput{Name: "Okay", EmailDomain: ptr("192.0.2.1")}, "email_domain"},
 	}
@@ -100,7 +100,7 @@ func TestTenantValidation(t *testing.T) {
 	}
 	for _, good := range []tenancy.TenantInput{
 		{Name: "Ok"}, {Name: strings.Repeat("n", 100)}, {Name: "Limits", DailyPageLimit: ptr(0), RetentionDays: ptr(1)},
-		{Name: "Long retention", RetentionDays: ptr(3650), EmailDomain: ptr("")},
+		{Name: "Long retention", RetentionDays: ptr(365), EmailDomain: ptr("")},
 	} {
 		if _, err := e.Tenancy.CreateTenant(e.Ctx, w.AdminActor, good); err != nil {
 			t.Fatalf("valid input %+v: %v", good, err)

@@ -19,9 +19,6 @@ const (
 	minTenantName   = 2
 	maxTenantName   = 100
 	maxPageLimit    = 10_000_000
-	minRetention    = 1
-	maxRetention    = 3650
-	defaultRetain   = 90
 	maxHostLen      = 253
 	maxTitleLen     = 100
 	maxFooterLen    = 500

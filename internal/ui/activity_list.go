@@ -19,6 +19,8 @@ type activityData struct {
 	Actions  []option
 	Tenants  []option // admins only
 	Filtered bool
+	// ExportURL downloads every matching event as CSV.
+	ExportURL string
 }
 
 // activityList is the audit log with date range, user, action (and, for
@@ -26,7 +28,11 @@ type activityData struct {
 func (h *Handler) activityList(w http.ResponseWriter, r *http.Request) {
 	actor, ctx := actorOf(r), r.Context()
 	f, af := activityFilter(r, actor)
-	d := activityData{Filter: f, Actions: actionOptions(), Filtered: r.URL.RawQuery != ""}
+	d := activityData{Filter: f, Actions: actionOptions(), Filtered: r.URL.RawQuery != "",
+		ExportURL: "/reports/activities/export"}
+	if q := exportQuery(r); q != "" {
+		d.ExportURL += "?" + q
+	}
 	var events []model.AuditEvent
 	var next string
 	if !f.HasErrors() {
@@ -128,6 +134,18 @@ func actionOptions() []option {
 		{"branding", "Branding changes"},
 		{"settings", "Settings changes"},
 		{"tenant", "Tenant changes (all)"},
+		{"document", "Fax documents (all)"},
+		{"fax", "Faxes sent and received (all)"},
+		{"did", "DIDs (all)"},
+		{"cid", "Caller IDs (all)"},
+		{"trunk", "Trunks (all)"},
+		{"contact", "Contacts (all)"},
+		{"group", "Contact groups and imports (all)"},
+		{"dnc", "Do-not-contact list (all)"},
+		{"campaign", "Campaigns (all)"},
+		{"webhook", "Webhooks (all)"},
+		{"email", "Email to fax (all)"},
+		{"announcement", "Announcements (all)"},
 		{model.ActionLoginSucceeded, "Login"},
 		{model.ActionLoginFailed, "Failed login"},
 		{model.ActionLogout, "Logout"},
@@ -143,5 +161,20 @@ func actionOptions() []option {
 		{model.ActionAPIKeyRevoked, "API key revoked"},
 		{model.ActionTenantCreated, "Tenant created"},
 		{model.ActionTenantUpdated, "Tenant updated"},
+	}
+}
+
+// activityExport streams every event of the current filters as CSV.
+func (h *Handler) activityExport(w http.ResponseWriter, r *http.Request) {
+	actor, ctx := actorOf(r), r.Context()
+	f, af := activityFilter(r, actor)
+	if f.HasErrors() {
+		h.failure(w, r, "The filters are not valid: fix them on the System Activities page, then export again.")
+		redirect(w, r, "/reports/activities")
+		return
+	}
+	setCSVDownload(w, "activities-"+h.now().UTC().Format("20060102")+".csv")
+	if _, err := h.audit.WriteCSV(ctx, actor, af, h.viewerZone(ctx, actor), w); err != nil {
+		h.log.Error("activities export failed", "err", err)
 	}
 }

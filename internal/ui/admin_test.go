@@ -64,14 +64,23 @@ func TestAdminCreatesTenantAndTenantAdmin(t *testing.T) {
 }
 
 func TestDashboardCounts(t *testing.T) {
-	p := newPortal(t)
+	p := newPortal(t, withReports(t))
 	b := p.browser(t)
 	b.login("boss@a.example")
 	r := b.get("/")
 	wantStatus(t, r, http.StatusOK)
-	wantHTML(t, r, `<p class="stat-value" aria-describedby="stat-users">2</p>`)
+	checkHygiene(t, "tenant dashboard", r)
+	wantHTML(t, r, `<p class="stat-value" aria-describedby="stat-users">2</p>`, `class="pages-chart"`)
+	wantText(t, r, "Faxes sent, 30 days", "Success rate", "Pages per day", "No pages in this period")
 	if strings.Contains(r.Body, "stat-tenants") {
 		t.Error("a tenant admin sees the tenant count")
+	}
+	u := p.browser(t)
+	u.login("user@a.example")
+	r = u.get("/")
+	checkHygiene(t, "user dashboard", r)
+	if strings.Contains(r.Body, "stat-users") {
+		t.Error("a user sees the user count")
 	}
 	a := p.browser(t)
 	a.login("admin@example.com")

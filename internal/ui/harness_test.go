@@ -25,13 +25,18 @@ type portal struct {
 	URL string
 }
 
-func newPortal(t *testing.T) *portal {
+// newPortal serves the portal; with adds optional services to its Deps.
+func newPortal(t *testing.T, with ...func(*authtest.Env, *Deps)) *portal {
 	t.Helper()
 	env := authtest.NewEnv(t, storetest.OpenSQLite(t), nil)
 	// Real time: the browser's cookie jar drops cookies that expired by
 	// the wall clock.
 	env.Clock.Advance(time.Since(env.Clock.Now()).Truncate(time.Second))
-	h, err := New(Deps{Auth: env.Auth, Tenancy: env.Tenancy, Audit: env.Audit, Now: env.Clock.Now})
+	d := Deps{Auth: env.Auth, Tenancy: env.Tenancy, Audit: env.Audit, Now: env.Clock.Now}
+	for _, f := range with {
+		f(env, &d)
+	}
+	h, err := New(d)
 	if err != nil {
 		t.Fatalf("ui.New: %v", err)
 	}

@@ -30,6 +30,7 @@ type view struct {
 	LogoURL  string
 	Nav      []navSection
 	Flashes  []flash
+	Zone     string // IANA zone times are shown in (data-tz on <html>)
 	Form     *form
 	Data     any // page specific
 }
@@ -61,7 +62,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"asset":     h.assetURL,
 		"input":     inputField,
 		"choice":    selectField,
-		"when":      formatTime,
+		"when":      whenHTML,
 		"day":       formatDay,
 		"logoURL":   logoURL,
 		"roleLabel": roleLabel,
@@ -78,6 +79,7 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, title, active 
 	v.LogoURL = logoURL(v.Brand)
 	if ok {
 		v.Nav = buildNav(h.menu, actor.Role, active)
+		v.Zone = h.viewerZone(r.Context(), actor).String()
 	}
 	v.Flashes = h.takeFlashes(w, r)
 	return v
@@ -116,6 +118,16 @@ func formatTime(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// whenHTML is a time for the templates: a <time> element in UTC that the
+// portal script rewrites into the account's time zone.
+func whenHTML(t time.Time) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `" data-local>` +
+		formatTime(t) + `</time>`)
 }
 
 func formatDay(t time.Time) string {

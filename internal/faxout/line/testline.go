@@ -225,8 +225,9 @@ func (l *TestLine) simConfig(timeout time.Duration, pages int) linesim.Config {
 
 // senderOptions are our side's engine options for c.
 func senderOptions(c Call) t30.Options {
-	o := t30.Options{Direction: t30.Send, TxFile: c.TIFFPath, ECM: c.ECM, LocalIdent: c.StationID,
-		HeaderInfo: c.HeaderInfo}
+	// Dial validated the file just before the call (TxValidated).
+	o := t30.Options{Direction: t30.Send, TxFile: c.TIFFPath, TxValidated: true, ECM: c.ECM,
+		LocalIdent: c.StationID, HeaderInfo: c.HeaderInfo}
 	switch {
 	case c.MaxBitRate > 0 && c.MaxBitRate < 7200:
 		o.Modems, o.T38.MaxBitRate = t30.V27ter, c.MaxBitRate

@@ -10,6 +10,8 @@ import (
 	"faxgate/internal/audit"
 	"faxgate/internal/auth"
 	"faxgate/internal/documents"
+	"faxgate/internal/mail/msgauth"
+	"faxgate/internal/mail/senders"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
 	"faxgate/internal/tenancy"
@@ -117,7 +119,33 @@ type Deps struct {
 	Submitter Submitter
 	Audit     *audit.Service
 	Logger    *slog.Logger
+	// Senders, when set, lets senders without AUTH in: allowlisted
+	// addresses, domains and networks, and (with Checker) users whose From
+	// passes DMARC-aligned SPF or DKIM. It also records where the notices
+	// of each fax go. Without it only authenticated sessions may send.
+	Senders *senders.Service
+	Checker *msgauth.Checker
+	// Notices, when set, gets an acceptance notice per accepted message.
+	Notices Notifier
 }
+
+// Notifier sends the acceptance notice of an accepted message.
+type Notifier interface {
+	Accepted(ctx context.Context, n Acceptance)
+}
+
+// Acceptance is what the acceptance notice says.
+type Acceptance struct {
+	TenantID  string
+	To        string // the sender's notice address
+	MessageID string // of the sender's email, without <>
+	Subject   string
+	Faxes     []AcceptedFax
+	NotSent   []string // "number: reason"
+}
+
+// AcceptedFax is one fax queued from the message.
+type AcceptedFax struct{ ID, To string }
 
 func (d Deps) check() error {
 	if d.Store == nil || d.Auth == nil || d.Tenancy == nil || d.Documents == nil || d.Submitter == nil || d.Audit == nil {
@@ -132,4 +160,6 @@ const (
 	ActionAuthFailed = "email.auth_failed"
 	ActionRefused    = "email.refused"
 	ActionAccepted   = "email.accepted"
+	// ActionSender records why an unauthenticated sender was let in.
+	ActionSender = "email.sender_authorised"
 )

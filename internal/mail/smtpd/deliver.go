@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"faxgate/internal/documents"
+	"faxgate/internal/mail/senders"
 	"faxgate/internal/model"
 )
 
@@ -41,6 +42,11 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	if err != nil {
 		return err
+	}
+	if ss.dmarcPending {
+		if err := ss.verifyFrom(raw); err != nil {
+			return err
+		}
 	}
 	msg, err := Extract(bytes.NewReader(raw), ss.s.cfg.Extract)
 	if err != nil {
@@ -117,19 +123,24 @@ func (ss *session) makeDocument(msg Message, files []documents.Upload) (model.Do
 	return d, nil
 }
 
+// awaitDocument polls until the conversion is over: every 10 ms at first
+// (a one-page PDF takes tens of milliseconds, and the client waits for
+// the reply), backing off to 200 ms for long office files.
 func (ss *session) awaitDocument(ctx context.Context, id string) (model.Document, error) {
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
+	wait := 10 * time.Millisecond
 	for {
 		d, err := ss.s.deps.Documents.Get(ctx, *ss.actor, id)
 		if err != nil || d.Status != model.DocumentProcessing {
 			return d, err
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return d, ctx.Err()
-		case <-tick.C:
+		case <-t.C:
 		}
+		wait = min(wait*3/2, 200*time.Millisecond)
 	}
 }
 
@@ -150,6 +161,7 @@ func (ss *session) dropDocument(id string) {
 func (ss *session) submitAll(msg Message, raw []byte, doc model.Document, cover *model.CoverPage) error {
 	sum := sha256.Sum256(raw)
 	var ids, failed []string
+	var queued []AcceptedFax
 	var firstErr error
 	for _, r := range ss.rcpts {
 		req := FaxRequest{To: r.E164, DocumentID: doc.ID, Title: clip(msg.Subject, maxTitleLen),
@@ -166,17 +178,20 @@ func (ss *session) submitAll(msg Message, raw []byte, doc model.Document, cover 
 			continue
 		}
 		ids = append(ids, id)
+		queued = append(queued, AcceptedFax{ID: id, To: r.E164})
 	}
 	if len(ids) == 0 {
 		ss.dropDocument(doc.ID)
 		return ss.submitError(firstErr)
 	}
-	detail := fmt.Sprintf("from %s, %d attachment(s), document %s (%d pages), faxes %s",
-		ss.from, len(msg.Attachments), doc.ID, doc.Pages, strings.Join(ids, ", "))
+	detail := fmt.Sprintf("from %s (%s), %d attachment(s), document %s (%d pages), faxes %s",
+		ss.from, ss.via, len(msg.Attachments), doc.ID, doc.Pages, strings.Join(ids, ", "))
 	if len(failed) > 0 {
 		detail += "; not sent: " + strings.Join(failed, "; ")
 	}
 	ss.s.deps.Audit.Record(ss.ctx(), *ss.actor, ActionAccepted, "document", doc.ID, trimDetail(detail), ss.actor.TenantID)
+	ss.notifyAccepted(Acceptance{TenantID: ss.actor.TenantID, To: ss.notifyTo, MessageID: messageID(raw),
+		Subject: msg.Subject, Faxes: queued, NotSent: failed})
 	if len(failed) > 0 {
 		return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0},
 			Message: clip(fmt.Sprintf("queued %d of %d faxes; not sent: %s", len(ids), len(ss.rcpts), strings.Join(failed, "; ")), 400)}
@@ -196,6 +211,24 @@ func (ss *session) submitError(err error) error {
 		return ss.refuse(550, smtp.EnhancedCode{5, 7, 1}, "not allowed to send faxes: "+err.Error())
 	}
 	return ss.tempFail("submit fax", err)
+}
+
+// notifyAccepted records where each fax's notices go and sends the
+// acceptance notice. A failure here does not undo the faxes: it is logged.
+func (ss *session) notifyAccepted(n Acceptance) {
+	d := ss.s.deps
+	if d.Senders != nil {
+		for _, f := range n.Faxes {
+			o := senders.Origin{FaxID: f.ID, TenantID: n.TenantID, NotifyTo: n.To, MessageID: n.MessageID,
+				Subject: clip(n.Subject, maxTitleLen)}
+			if err := d.Senders.RecordOrigin(ss.ctx(), o); err != nil {
+				ss.s.log.Error("smtp: record fax origin", "fax", f.ID, "err", err)
+			}
+		}
+	}
+	if d.Notices != nil && n.To != "" {
+		d.Notices.Accepted(ss.ctx(), n)
+	}
 }
 
 func cmpOr(a, b error) error {

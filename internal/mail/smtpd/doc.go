@@ -7,8 +7,14 @@
 // Security: STARTTLS is offered with a configured certificate or a
 // self-signed one generated on first run; AUTH PLAIN/LOGIN is accepted only
 // over TLS, with a user's email or api username and password, or an API
-// key as password. Unauthenticated senders are refused (no open relay, no
-// spoofable From trust); the size limit is announced (SIZE) and enforced,
+// key as password. Without AUTH (Deps.Senders set), a sender is let in at
+// MAIL FROM only when it is on a tenant's email allowlist (address, domain
+// or the client's network), or when it is an active user's address whose
+// From header then passes DMARC-aligned SPF or DKIM at DATA (Deps.Checker,
+// package msgauth); everyone else is refused in the session with a 5xx
+// that says why (no open relay, no backscatter). Accepted messages record
+// where their notices go and trigger the acceptance notice (Deps.Notices,
+// package notices). The size limit is announced (SIZE) and enforced,
 // recipients are checked at RCPT time, connections are limited in total
 // and per IP, and messages are rate limited per IP and per tenant. Every
 // acceptance and refusal is recorded in System Activities.

@@ -82,6 +82,13 @@ func (r *recorder) SubmitEmailFax(_ context.Context, a model.Actor, req smtpd.Fa
 	return model.NewID("fax"), nil
 }
 
+// actors are who each recorded fax was sent as.
+func (r *recorder) actors() []model.Actor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]model.Actor(nil), r.acts...)
+}
+
 func (r *recorder) requests() []smtpd.FaxRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -102,6 +109,12 @@ type env struct {
 // newEnv starts real services on SQLite and a server on 127.0.0.1.
 func newEnv(t *testing.T, adjust func(*smtpd.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, adjust, nil)
+}
+
+// newEnvWith is newEnv with extra dependencies (sender checks, notices).
+func newEnvWith(t *testing.T, adjust func(*smtpd.Config), deps func(*env, *smtpd.Deps)) *env {
+	t.Helper()
 	st := storetest.OpenSQLite(t)
 	e := &env{Env: authtest.NewEnv(t, st, nil), sub: &recorder{}}
 	e.w = e.NewWorld(t)
@@ -112,8 +125,12 @@ func newEnv(t *testing.T, adjust func(*smtpd.Config)) *env {
 		adjust(&e.cfg)
 	}
 	var err error
-	e.srv, err = smtpd.New(smtpd.Deps{Store: st, Auth: e.Auth, Tenancy: e.Tenancy, Documents: e.docs,
-		Submitter: e.sub, Audit: e.Audit, Logger: logger}, e.cfg)
+	d := smtpd.Deps{Store: st, Auth: e.Auth, Tenancy: e.Tenancy, Documents: e.docs,
+		Submitter: e.sub, Audit: e.Audit, Logger: logger}
+	if deps != nil {
+		deps(e, &d)
+	}
+	e.srv, err = smtpd.New(d, e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

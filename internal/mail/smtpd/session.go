@@ -17,12 +17,21 @@ import (
 // session is one SMTP connection.
 type session struct {
 	s      *Server
+	conn   *smtp.Conn
 	ip     string
-	actor  *model.Actor // set by AUTH
-	tenant model.Tenant
-	fs     model.TenantFaxSettings
-	from   string
-	rcpts  []recipient
+	authed *model.Actor // set by AUTH
+	// actor is who the current transaction sends as: the authenticated
+	// user, or the user an unauthenticated sender was let in as (via says
+	// why, notifyTo is where notices go); dmarcPending asks DATA to check
+	// the From header before anything is done.
+	actor        *model.Actor
+	via          string
+	notifyTo     string
+	dmarcPending bool
+	tenant       model.Tenant
+	fs           model.TenantFaxSettings
+	from         string
+	rcpts        []recipient
 }
 
 // recipient is an accepted RCPT: the address as written and its number.
@@ -32,7 +41,7 @@ type recipient struct {
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{s: s, ip: remoteIP(c.Conn().RemoteAddr())}, nil
+	return &session{s: s, conn: c, ip: remoteIP(c.Conn().RemoteAddr())}, nil
 }
 
 func (ss *session) ctx() context.Context { return ss.s.ctx }
@@ -43,6 +52,9 @@ func (ss *session) anon() model.Actor { return model.Actor{Via: "smtp", IP: ss.i
 // refuse audits a refusal and returns the SMTP error.
 func (ss *session) refuse(code int, enh smtp.EnhancedCode, reason string) error {
 	a, tenantID := ss.anon(), ""
+	if ss.actor == nil && ss.authed != nil {
+		a, tenantID = *ss.authed, ss.authed.TenantID
+	}
 	if ss.actor != nil {
 		a, tenantID = *ss.actor, ss.actor.TenantID
 	}
@@ -109,7 +121,7 @@ func (ss *session) login(username, password string) error {
 		return ss.authFailed(username, err.Error())
 	}
 	a.Via = "smtp"
-	ss.actor = &a
+	ss.authed = &a
 	ss.s.deps.Audit.Record(ctx, a, ActionAuth, "user", a.UserID, "SMTP login", a.TenantID)
 	return nil
 }
@@ -120,23 +132,31 @@ func (ss *session) authFailed(username, why string) error {
 	return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication failed: wrong user name or password"}
 }
 
-// Mail starts a transaction: only authenticated users of an active tenant
-// may send, within the rate limits.
+// Mail starts a transaction: authenticated users, and senders that
+// authorizeEnvelope lets in, of an active tenant may send, within the rate
+// limits.
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	ss.Reset()
 	ss.from = strings.ToLower(from)
 	if ss.s.isClosed() {
 		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "server shutting down, try again later"}
 	}
-	if ss.actor == nil {
-		return ss.refuse(530, smtp.EnhancedCode{5, 7, 0},
-			"authentication required: log in with your faxgate user (AUTH after STARTTLS) to send faxes by email")
+	// The per-IP limit comes first, so that refused senders too are
+	// bounded in the lookups (database, DNS) they cause.
+	now := ss.s.now()
+	if !ss.s.ipRate.allow(ss.ip, now) {
+		return ss.refuse(450, smtp.EnhancedCode{4, 7, 1}, "too many messages, try again in a minute")
+	}
+	if ss.authed != nil {
+		a := *ss.authed
+		ss.actor, ss.via, ss.notifyTo = &a, "SMTP login", a.Email
+	} else if err := ss.authorizeEnvelope(); err != nil {
+		return err
 	}
 	if ss.actor.TenantID == "" {
 		return ss.refuse(550, smtp.EnhancedCode{5, 7, 1}, "platform admins have no tenant and cannot send faxes")
 	}
-	now := ss.s.now()
-	if !ss.s.ipRate.allow(ss.ip, now) || !ss.s.tnRate.allow(ss.actor.TenantID, now) {
+	if !ss.s.tnRate.allow(ss.actor.TenantID, now) {
 		return ss.refuse(450, smtp.EnhancedCode{4, 7, 1}, "too many messages, try again in a minute")
 	}
 	ctx := ss.ctx()
@@ -206,6 +226,7 @@ func (ss *session) recipient(to string) (recipient, string) {
 
 func (ss *session) Reset() {
 	ss.from, ss.rcpts = "", nil
+	ss.actor, ss.via, ss.notifyTo, ss.dmarcPending = nil, "", "", false
 }
 
 func (ss *session) Logout() error { return nil }

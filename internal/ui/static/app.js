@@ -76,6 +76,30 @@
     });
   }
 
+  // Times are rendered in UTC (<time datetime data-local>); show them in
+  // the account's time zone (data-tz on <html>, else the browser's).
+  var timeFormat = null;
+  function localizeTimes(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (!timeFormat) {
+      var tz = document.documentElement.getAttribute("data-tz") || undefined;
+      try {
+        timeFormat = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit",
+          day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+      } catch (err) { return; } // unknown zone: the UTC text stays
+    }
+    root.querySelectorAll("time[data-local]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d.getTime())) return;
+      var p = {};
+      timeFormat.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+      el.textContent = p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute +
+        (p.timeZoneName ? " " + p.timeZoneName : "");
+      el.removeAttribute("data-local");
+    });
+  }
+  document.addEventListener("htmx:load", function (e) { localizeTimes(e.detail && e.detail.elt); });
+
   // htmx swapped in a fragment: move focus to it when it asks (confirm
   // boxes), so keyboard and screen reader users land on it.
   document.addEventListener("htmx:afterSwap", function (e) {
@@ -100,5 +124,6 @@
     setupNav();
     setupCopy(document);
     setupLogoPreview(document);
+    localizeTimes(document);
   });
 })();

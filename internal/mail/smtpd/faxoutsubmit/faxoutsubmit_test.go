@@ -1,10 +1,7 @@
 package faxoutsubmit_test
 
 import (
-	"context"
 	"crypto/tls"
-	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,16 +11,9 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-	"github.com/riverqueue/river"
 
 	"faxgate/internal/auth/authtest"
-	"faxgate/internal/blob"
-	"faxgate/internal/document"
-	"faxgate/internal/documents"
 	"faxgate/internal/faxout"
-	"faxgate/internal/jobs"
-	"faxgate/internal/mail/smtpd"
-	"faxgate/internal/mail/smtpd/faxoutsubmit"
 	"faxgate/internal/model"
 	"faxgate/internal/store/storetest"
 )
@@ -32,53 +22,9 @@ import (
 // SMTP message with a PDF becomes a document, a fax with source email is
 // queued through faxout and delivered on a fast test line.
 func TestEmailFaxDelivered(t *testing.T) {
-	st := storetest.OpenSQLite(t)
-	ae := authtest.NewEnv(t, st, nil)
-	w := ae.NewWorld(t)
-	ctx := t.Context()
-	logger := slog.New(slog.DiscardHandler)
-	blobs, err := blob.NewFS(filepath.Join(t.TempDir(), "blobs"))
-	authtest.Must(t, "blob", err)
-	conv, err := document.NewConverter(document.Config{Workers: 1,
-		CompilationCacheDir: filepath.Join(os.TempDir(), "faxgate-test-pdfium-cache")})
-	authtest.Must(t, "converter", err)
-
-	fo, err := faxout.New(faxout.Deps{Store: st, Blob: blobs, Audit: ae.Audit, Logger: logger}, faxout.Config{})
-	authtest.Must(t, "faxout.New", err)
-	off := false
-	_, err = fo.UpdateTrunk(ctx, w.AdminActor, model.TestTrunkID, faxout.TrunkPatch{Enabled: &off})
-	authtest.Must(t, "disable realtime test line", err)
-	_, err = fo.CreateTrunk(ctx, w.AdminActor, faxout.TrunkInput{Name: "Fast", Kind: model.TrunkTest,
-		Speed: model.SpeedFast, MaxChannels: 2, T38: model.T38Request})
-	authtest.Must(t, "CreateTrunk", err)
-
-	workers := river.NewWorkers()
-	documents.NewWorker(st, blobs, conv, logger, documents.Config{}).Register(workers)
-	periodic := fo.AddWorkers(workers)
-	j, err := jobs.New(st, logger, workers, map[string]river.QueueConfig{
-		river.QueueDefault: {MaxWorkers: 2}, faxout.Queue: faxout.QueueConfig(4)},
-		jobs.WithFetchPollInterval(50*time.Millisecond), jobs.WithPeriodicJobs(periodic...),
-		jobs.WithRiverConfig(faxout.RiverConfig))
-	authtest.Must(t, "jobs.New", err)
-	fo.UseJobs(j)
-	authtest.Must(t, "jobs.Start", j.Start(ctx))
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		_ = j.Stop(c)
-	})
-	docs, err := documents.New(documents.Deps{Store: st, Blobs: blobs, Jobs: j, Audit: ae.Audit, Logger: logger}, documents.Config{})
-	authtest.Must(t, "documents.New", err)
-
-	srv, err := smtpd.New(smtpd.Deps{Store: st, Auth: ae.Auth, Tenancy: ae.Tenancy, Documents: docs,
-		Submitter: faxoutsubmit.New(fo), Audit: ae.Audit, Logger: logger},
-		smtpd.Config{Domain: "fax.test", Hostname: "127.0.0.1", DataDir: t.TempDir()})
-	authtest.Must(t, "smtpd.New", err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	authtest.Must(t, "listen", err)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-
+	p := startPipeline(t, storetest.OpenSQLite(t))
+	fo, w, ctx := p.fo, p.w, t.Context()
+	ln := p.ln
 	c, err := smtp.DialStartTLS(ln.Addr().String(), &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // self-signed test server
 	authtest.Must(t, "dial", err)
 	defer c.Close()
@@ -109,7 +55,7 @@ func TestEmailFaxDelivered(t *testing.T) {
 	}
 }
 
-func pdf(t *testing.T) []byte {
+func pdf(t testing.TB) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "o.pdf")
 	cmd := exec.Command("gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", "-sPAPERSIZE=a4",
@@ -118,6 +64,8 @@ func pdf(t *testing.T) []byte {
 		t.Fatalf("gs: %v: %s", err, b)
 	}
 	b, err := os.ReadFile(out)
-	authtest.Must(t, "read pdf", err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return b
 }

@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"time"
+
+	"faxgate/internal/faxin"
+	"faxgate/internal/faxout"
+	"faxgate/internal/model"
+	"faxgate/internal/telephony/sip"
+	"faxgate/internal/telephony/sip/media"
+)
+
+// inboundCall decides on an inbound INVITE: the source must be one of the
+// SIP trunks' hosts once any SIP trunk exists (403), the DID must route
+// (404 unknown, 603 rejecting or suspended), the channel caps must allow
+// it (503 when the SIP trunks' channels are all taken, 486 when the
+// tenant's are); then the fax is begun and the call answered with the
+// source trunk's fax policy.
+func (n *sipNode) inboundCall(ctx context.Context, ic sip.IncomingCall) sip.Decision {
+	trunk, ok := n.sourceTrunk(ic.Source.Addr())
+	if !ok {
+		n.a.log.Info("sip: INVITE from an address that is no SIP trunk refused", "source", ic.Source.String(),
+			"to", ic.DID)
+		return sip.Decision{Reject: 403, Reason: "Forbidden (source not allowed)"}
+	}
+	if ic.DID == "" {
+		return sip.RejectWith(404)
+	}
+	rt, err := n.a.faxin.Route(ctx, calledNumber(ic), ic.CallerID)
+	if err != nil {
+		n.a.log.Error("sip: routing an inbound call failed", "did", ic.DID, "err", err)
+		return sip.RejectWith(500)
+	}
+	if !rt.Accept {
+		return sip.Decision{Reject: rt.Reason.SIPCode(), Reason: string(rt.Reason)}
+	}
+	if code := n.takeChannel(ctx, rt.TenantID, trunk); code != 0 {
+		return sip.RejectWith(code)
+	}
+	node := n.a.faxout.Node()
+	faxID, rxPath, err := n.a.faxin.Begin(ctx, rt, faxin.CallInfo{Transport: model.TransportG711, Node: node,
+		TrunkID: trunk.ID, TrunkName: trunk.Name, StartedAt: time.Now()})
+	if err != nil {
+		n.releaseChannel(rt.TenantID)
+		n.a.log.Error("sip: recording an inbound call failed", "did", ic.DID, "err", err)
+		return sip.RejectWith(500)
+	}
+	pol := inboundPolicy(trunk)
+	return sip.Accept(sip.Receive{RxFile: rxPath, StationID: rt.StationID, Policy: pol},
+		func(r sip.CallResult) { n.finishInbound(faxID, rt.TenantID, trunk.ID, r) })
+}
+
+// calledNumber is the DID as faxin should read it: E.164 when the trunk
+// wrote a "+", else the digits (read with the default country).
+func calledNumber(ic sip.IncomingCall) string {
+	raw := ic.RequestUser
+	if _, ok := sip.NormalizeNumber(raw); !ok {
+		raw = ic.ToUser
+	}
+	raw = strings.TrimSpace(strings.ReplaceAll(raw, "%2B", "+"))
+	if strings.HasPrefix(raw, "+") {
+		return "+" + ic.DID
+	}
+	return ic.DID
+}
+
+// sourceTrunk returns the SIP trunk an INVITE came from. With no SIP trunk
+// at all every source is allowed (a lab, or a node behind an SBC that
+// filters), and the zero trunk gives the default policy.
+func (n *sipNode) sourceTrunk(src netip.Addr) (model.Trunk, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.trunks) == 0 {
+		return model.Trunk{}, true
+	}
+	id, ok := n.allowed[src.Unmap()]
+	if !ok {
+		return model.Trunk{}, false
+	}
+	for _, t := range n.trunks {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return model.Trunk{}, false
+}
+
+// takeChannel counts the call in, or returns the SIP status refusing it:
+// 503 when the inbound calls in progress fill the SIP trunks' channels
+// (the source trunk's when known), 486 when they fill the tenant's cap.
+func (n *sipNode) takeChannel(ctx context.Context, tenantID string, trunk model.Trunk) int {
+	tenantCap, err := n.a.store.GetTenantChannelCap(ctx, tenantID)
+	if err != nil {
+		tenantCap = 0
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	limit := trunk.MaxChannels
+	if trunk.ID == "" {
+		for _, t := range n.trunks {
+			limit += t.MaxChannels
+		}
+	}
+	switch {
+	case limit > 0 && n.inbound >= limit:
+		return 503
+	case tenantCap > 0 && n.perTen[tenantID] >= tenantCap:
+		return 486
+	}
+	n.inbound++
+	n.perTen[tenantID]++
+	return 0
+}
+
+func (n *sipNode) releaseChannel(tenantID string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.inbound--
+	if n.perTen[tenantID]--; n.perTen[tenantID] <= 0 {
+		delete(n.perTen, tenantID)
+	}
+}
+
+// inboundPolicy is the fax policy answering a call from trunk (T.38
+// request and ECM when no trunk is known).
+func inboundPolicy(t model.Trunk) sip.Policy {
+	pol := sip.DefaultPolicy()
+	if t.ID != "" {
+		pol.T38, pol.ECM = sip.T38Mode(t.T38), t.ECM
+	}
+	return pol
+}
+
+// finishInbound stores the reception (faxin.Finish) and the SIP CDR row.
+// It runs on the call's goroutine when the call is over.
+func (n *sipNode) finishInbound(faxID, tenantID, trunkID string, r sip.CallResult) {
+	defer n.releaseChannel(tenantID)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res := faxin.Result{OK: r.OK(), Code: -1, Transport: model.Transport(r.Transport), AnsweredAt: r.AnsweredAt,
+		EndedAt: r.EndedAt, SIPCode: r.SIPCode, Text: r.CauseText}
+	if r.Transport == media.None {
+		res.Transport = model.TransportG711
+	}
+	if r.FaxRan {
+		f := r.Fax
+		res.Code, res.Text, res.Class, res.Pages = f.Code, f.Text, string(f.Class), f.PagesRx
+		res.RemoteIdent, res.BitRate, res.ECM = f.RemoteIdent, f.BitRate, f.ECM
+	} else if res.Class == "" {
+		res.Class = "negotiation"
+	}
+	if _, err := n.a.faxin.Finish(ctx, faxID, res); err != nil {
+		n.a.log.Error("sip: storing an inbound fax failed", "fax", faxID, "err", err)
+	}
+	row := faxout.SIPCallOf(r)
+	row.FaxID, row.TrunkID = faxID, trunkID
+	if err := n.cdr.Insert(ctx, row); err != nil {
+		n.a.log.Warn("sip: CDR row not stored", "call_id", r.CallID, "err", err)
+	}
+}

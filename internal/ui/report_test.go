@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"faxgate/internal/announce"
+	"faxgate/internal/auth/authtest"
+	"faxgate/internal/health"
+	"faxgate/internal/reports"
+)
+
+// withReports adds the reports, announcements and health services.
+func withReports(t *testing.T) func(*authtest.Env, *Deps) {
+	dir := t.TempDir()
+	return func(env *authtest.Env, d *Deps) {
+		d.Reports = reports.New(env.St, env.Clock.Now)
+		d.Announcements = announce.New(env.St, env.Audit, env.Clock.Now)
+		d.Health = health.New(env.St, dir, "test", env.Clock.Now)
+	}
+}
+
+// TestReportPages opens CDR Reports and the exports as each role.
+func TestReportPages(t *testing.T) {
+	p := newPortal(t, withReports(t))
+	for _, who := range []string{"user@a.example", "boss@a.example", "admin@example.com"} {
+		b := p.browser(t)
+		b.login(who)
+		r := b.get("/reports/cdr")
+		wantStatus(t, r, http.StatusOK)
+		checkHygiene(t, who+" /reports/cdr", r)
+		wantText(t, r, "CDR Reports", "No calls yet", "Export CSV")
+
+		r = b.get("/reports/cdr?direction=sideways&from=yesterday")
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantText(t, r, "choose inbound or outbound", "must be a date")
+
+		r = b.get("/reports/cdr/export?direction=outbound")
+		wantStatus(t, r, http.StatusOK)
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") ||
+			!strings.Contains(r.Header.Get("Content-Disposition"), "cdr-") {
+			t.Fatalf("%s CDR export headers %v", who, r.Header)
+		}
+		recs, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+		if err != nil || len(recs) != 1 || recs[0][0] != "started_at" {
+			t.Fatalf("%s CDR export (%v): %q", who, err, r.Body)
+		}
+
+		r = b.get("/reports/activities")
+		wantHTML(t, r, `id="activities-export"`)
+		r = b.get("/reports/activities/export")
+		wantStatus(t, r, http.StatusOK)
+		recs, err = csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+		if err != nil || len(recs) < 2 || recs[0][3] != "action" {
+			t.Fatalf("%s activities export (%v): %q", who, err, r.Body)
+		}
+		for _, rec := range recs[1:] {
+			if who == "user@a.example" && rec[1] != who {
+				t.Fatalf("user sees another's activity %v", rec)
+			}
+		}
+	}
+}
+
+// TestAnnouncementPages posts, edits and removes announcements through the
+// forms, and checks who sees them on the login page and in the menu.
+func TestAnnouncementPages(t *testing.T) {
+	p := newPortal(t, withReports(t))
+	boss := p.browser(t)
+	boss.login("boss@a.example")
+	r := boss.get("/settings/announcements")
+	wantStatus(t, r, http.StatusOK)
+	checkHygiene(t, "announcements", r)
+	wantText(t, r, "No announcements yet")
+
+	r = boss.post("/settings/announcements", url.Values{"message": {""}, "level": {"info"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantText(t, r, "is required")
+	r = boss.post("/settings/announcements", url.Values{"message": {"Fax line maintenance"}, "level": {"warning"},
+		"expires_at": {"2001-01-01T10:00"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantText(t, r, "must be after the start")
+	if !strings.Contains(r.Body, "Fax line maintenance") {
+		t.Fatal("the form lost the message")
+	}
+	wantRedirect(t, boss.post("/settings/announcements", url.Values{"message": {"Fax line maintenance"},
+		"level": {"warning"}}), "/settings/announcements")
+	r = boss.get("/settings/announcements")
+	wantText(t, r, "Announcement posted.", "Warning: Fax line maintenance", "Showing")
+
+	// A user cannot manage; the users of tenant A see it at login, B's do not.
+	user := p.browser(t)
+	user.login("user@a.example")
+	if r := user.get("/settings/announcements"); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+		t.Fatalf("user opens announcements: %d", r.Status)
+	}
+	as, err := announce.New(p.St, p.Audit, p.Clock.Now).Active(t.Context(), p.W.A.ID)
+	if err != nil || len(as) != 1 {
+		t.Fatalf("active for A: %v %v", as, err)
+	}
+	id := as[0].ID
+	other := p.browser(t)
+	other.login("boss@b.example")
+	if r := other.get("/settings/announcements/" + id + "/edit"); r.Status != http.StatusNotFound {
+		t.Fatalf("tenant B edits A's announcement: %d", r.Status)
+	}
+	if r := other.post("/settings/announcements/"+id+"/delete", nil); r.Status != http.StatusNotFound {
+		t.Fatalf("tenant B deletes A's announcement: %d", r.Status)
+	}
+
+	// Edit, then remove.
+	r = boss.get("/settings/announcements/" + id + "/edit")
+	wantStatus(t, r, http.StatusOK)
+	checkHygiene(t, "announcement edit", r)
+	wantRedirect(t, boss.post("/settings/announcements/"+id, url.Values{"message": {"Maintenance moved"},
+		"level": {"info"}}), "/settings/announcements")
+	wantText(t, boss.get("/settings/announcements"), "Maintenance moved")
+	r = boss.get("/settings/announcements/" + id + "/delete")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "Remove this announcement?", "Maintenance moved")
+	wantRedirect(t, boss.post("/settings/announcements/"+id+"/delete", nil), "/settings/announcements")
+	wantText(t, boss.get("/settings/announcements"), "Announcement removed.", "No announcements yet")
+
+	// A platform-wide one shows on the login page.
+	admin := p.browser(t)
+	admin.login("admin@example.com")
+	wantRedirect(t, admin.post("/settings/announcements", url.Values{"message": {"Platform upgrade on Sunday"},
+		"level": {"info"}, "tenant_id": {""}}), "/settings/announcements")
+	r = p.browser(t).get("/login")
+	wantText(t, r, "Platform notice", "Platform upgrade on Sunday")
+	checkHygiene(t, "login with announcement", r)
+}
+
+// TestPlatformSettingsPage saves the relay settings through the form,
+// keeps the saved password when the field is left empty, and refuses bad
+// values with field errors.
+func TestPlatformSettingsPage(t *testing.T) {
+	p := newPortal(t, withReports(t))
+	admin := p.browser(t)
+	admin.login("admin@example.com")
+	r := admin.get("/admin/platform")
+	wantStatus(t, r, http.StatusOK)
+	checkHygiene(t, "platform settings", r)
+	form := url.Values{"smtp_host": {"relay.example.test"}, "smtp_port": {"587"}, "smtp_security": {"starttls"},
+		"smtp_username": {"fax"}, "smtp_password": {"s3cret-relay"}, "smtp_from_address": {"fax@example.test"},
+		"email_attachment_limit_mb": {"8"}, "retention_min_days": {"1"}, "retention_max_days": {"365"},
+		"retention_default_days": {"30"}}
+	wantRedirect(t, admin.post("/admin/platform", form), "/admin/platform")
+	form.Set("smtp_password", "")
+	form.Set("smtp_port", "2525")
+	wantRedirect(t, admin.post("/admin/platform", form), "/admin/platform")
+	ps, err := p.Tenancy.GetPlatformSettings(t.Context(), p.W.AdminActor)
+	if err != nil || ps.SMTP.Password != "s3cret-relay" || ps.SMTP.Port != 2525 || ps.EmailAttachmentLimit != 8<<20 {
+		t.Fatalf("saved %+v (%v)", ps.SMTP, err)
+	}
+	r = admin.get("/admin/platform")
+	wantText(t, r, "Platform settings saved.", "A password is saved")
+	if strings.Contains(r.Body, "s3cret-relay") {
+		t.Fatal("the page shows the saved password")
+	}
+	form.Set("smtp_port", "99999")
+	form.Set("retention_default_days", "abc")
+	r = admin.post("/admin/platform", form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantText(t, r, "must be a whole number")
+
+	boss := p.browser(t)
+	boss.login("boss@a.example")
+	if r := boss.get("/admin/platform"); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+		t.Fatalf("tenant admin opens platform settings: %d", r.Status)
+	}
+}
+
+func TestHealthPage(t *testing.T) {
+	p := newPortal(t, withReports(t))
+	admin := p.browser(t)
+	admin.login("admin@example.com")
+	r := admin.get("/admin/health")
+	wantStatus(t, r, http.StatusOK)
+	checkHygiene(t, "health", r)
+	wantText(t, r, "Jobs waiting", "Disk free", "Tenants: pages against limits", "Tenant A", "Tenant B")
+	boss := p.browser(t)
+	boss.login("boss@a.example")
+	if r := boss.get("/admin/health"); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+		t.Fatalf("tenant admin opens health: %d", r.Status)
+	}
+}
+
+func TestUsageBar(t *testing.T) {
+	for _, c := range []struct {
+		used, limit, pct int
+		level            string
+	}{{5, 0, 0, ""}, {0, 10, 0, ""}, {7, 10, 70, ""}, {8, 10, 80, "high"}, {10, 10, 100, "full"}, {15, 10, 100, "full"}} {
+		b := newUsageBar(c.used, c.limit)
+		if b.Percent != c.pct || b.Level != c.level {
+			t.Errorf("%d/%d: %+v", c.used, c.limit, b)
+		}
+	}
+	if byteSize(512) != "512 B" || byteSize(1536) != "1.5 KiB" || byteSize(3<<30) != "3.0 GiB" {
+		t.Errorf("byteSize: %s %s %s", byteSize(512), byteSize(1536), byteSize(3<<30))
+	}
+}

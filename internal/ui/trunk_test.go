@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"faxgate/internal/faxout"
+	"faxgate/internal/model"
+)
+
+// trunkValues is a valid add-trunk form for a SIP trunk.
+func trunkValues(kv ...string) url.Values {
+	v := url.Values{"name": {"Carrier A"}, "kind": {"sip"}, "priority": {"5"}, "max_channels": {"8"},
+		"enabled": {"on"}, "host": {"sip.carrier.example"}, "port": {"5061"}, "transport": {"tls"},
+		"username": {"acme"}, "password": {"s3cret"}, "register": {"on"}, "t38": {"request"}, "ecm": {"on"},
+		"speed": {"fast"}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			v.Del(kv[i])
+			continue
+		}
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+func TestTrunkForms(t *testing.T) {
+	p := newFaxPortal(t)
+	b := p.browser(t)
+	b.login("admin@example.com")
+	tests := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   []string
+	}{
+		{"no name", trunkValues("name", ""), 422, []string{"Name: 1 to 100 characters"}},
+		{"sip without host", trunkValues("host", ""), 422, []string{"Host: required for SIP trunks"}},
+		{"no channels", trunkValues("max_channels", "0"), 422, []string{"Max channels: must be 1 to 10000"}},
+		{"channels not a number", trunkValues("max_channels", "eight"), 422, []string{"Max channels: must be a whole number"}},
+		{"bad port", trunkValues("port", "70000"), 422, []string{"Port: must be 1 to 65535"}},
+		{"bad transport", trunkValues("transport", "sctp"), 422, []string{"Transport: must be udp, tcp or tls"}},
+		{"bad rewrite", trunkValues("dial_rewrites", "+1 1 extra"), 422, []string{"Dial rewrites: "}},
+		{"unknown tenant", trunkValues("tenant_ids", "ten_aaaaaaaaaaaaaaaa"), 422, []string{"no such tenant"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b.t = t
+			r := b.post("/admin/trunks", tc.form)
+			wantStatus(t, r, tc.status)
+			wantText(t, r, tc.want...)
+			if h := tc.form.Get("host"); h != "" {
+				wantHTML(t, r, `value="`+h+`"`)
+			}
+			if strings.Contains(r.Body, `value="s3cret"`) {
+				t.Error("the password is sent back to the browser")
+			}
+		})
+	}
+	b.t = t
+
+	form := trunkValues("dial_allow", "+1*", "dial_rewrites", "+1 1", "allowed_sources", "api")
+	form.Add("allowed_sources", "web")
+	form.Set("tenant_ids", p.W.A.ID)
+	wantRedirect(t, b.post("/admin/trunks", form), "/admin/trunks")
+	r := b.get("/admin/trunks")
+	wantText(t, r, "Trunk Carrier A added.", "Carrier A", "SIP sip.carrier.example:5061 TLS", "Tenant A", "Enabled",
+		"Fast test line", "Disabled")
+	// Dialling order: priority 0 (fast test line) before 5 (Carrier A).
+	if i, j := strings.Index(r.Body, "Fast test line"), strings.Index(r.Body, ">Carrier A<"); i < 0 || j < 0 || i > j {
+		t.Errorf("trunks not in dialling order (%d, %d)", i, j)
+	}
+	id := regexp.MustCompile(`/admin/trunks/(trk_[a-z2-7]{16})/edit" aria-label="Edit Carrier A"`).FindStringSubmatch(r.Body)
+	if id == nil {
+		t.Fatal("no edit link for Carrier A")
+	}
+	tr, err := p.Fax.GetTrunk(t.Context(), p.W.AdminActor, id[1])
+	if err != nil || tr.Password != "s3cret" || !tr.Register || tr.Transport != "tls" || len(tr.AllowedSources) != 2 ||
+		len(tr.DialRules.Rewrites) != 1 || tr.DialRules.Rewrites[0] != (model.Rewrite{Strip: "+1", Add: "1"}) {
+		t.Fatalf("stored trunk %+v %v", tr, err)
+	}
+
+	r = b.get("/admin/trunks/" + tr.ID + "/edit")
+	wantStatus(t, r, 200)
+	wantHTML(t, r, `value="sip.carrier.example"`, `name="clear_password"`, `value="`+p.W.A.ID+`" checked`)
+	edit := trunkValues("name", "Carrier A2", "password", "", "priority", "-1", "dial_rewrites", "+1 1")
+	wantRedirect(t, b.post("/admin/trunks/"+tr.ID, edit), "/admin/trunks")
+	if tr, err = p.Fax.GetTrunk(t.Context(), p.W.AdminActor, tr.ID); err != nil || tr.Name != "Carrier A2" ||
+		tr.Password != "s3cret" || tr.Priority != -1 || len(tr.TenantIDs) != 0 {
+		t.Fatalf("after edit %+v %v", tr, err)
+	}
+
+	wantRedirect(t, b.post("/admin/trunks/"+tr.ID+"/status", url.Values{"enabled": {"off"}}), "/admin/trunks")
+	wantText(t, b.get("/admin/trunks"), "Trunk Carrier A2 disabled")
+	wantText(t, b.get("/admin/trunks/"+tr.ID+"/delete"), "Delete trunk Carrier A2?")
+	wantRedirect(t, b.post("/admin/trunks/"+tr.ID+"/delete", url.Values{}), "/admin/trunks")
+	wantText(t, b.get("/admin/trunks"), "Trunk Carrier A2 deleted.")
+	wantStatus(t, b.get("/admin/trunks/"+tr.ID+"/edit"), 404)
+	if n := len(p.Events(t, model.ActionTrunkDeleted, tr.ID)); n != 1 {
+		t.Errorf("trunk.deleted events: %d", n)
+	}
+
+	for _, who := range []string{"boss@a.example", "user@a.example"} {
+		o := p.browser(t)
+		o.login(who)
+		wantStatus(t, o.get("/admin/trunks"), http.StatusForbidden)
+		wantStatus(t, o.post("/admin/trunks", trunkValues()), http.StatusForbidden)
+	}
+}
+
+func TestCIDPages(t *testing.T) {
+	p := newFaxPortal(t)
+	admin := p.browser(t)
+	admin.login("admin@example.com")
+	r := admin.post("/admin/cids", url.Values{"number": {"12"}, "label": {"Bad"}})
+	wantStatus(t, r, 422)
+	wantText(t, r, "Number: ")
+	wantHTML(t, r, `value="Bad"`)
+	wantRedirect(t, admin.post("/admin/cids", url.Values{"number": {"(202) 555-0111"}, "label": {"London office"},
+		"tenant_id": {p.W.A.ID}}), "/admin/cids")
+	wantRedirect(t, admin.post("/admin/cids", url.Values{"number": {"+12025550122"}}), "/admin/cids")
+	r = admin.get("/admin/cids")
+	wantText(t, r, "Caller ID +12025550111 added to the pool.", "+12025550111", "London office", "+12025550122")
+	wantText(t, admin.get("/admin/cids?tenant_id=spare"), "+12025550122")
+	if strings.Contains(admin.get("/admin/cids?tenant_id=spare").Body, "+12025550111") {
+		t.Error("an assigned number listed as spare")
+	}
+	wantRedirect(t, admin.get("/cids"), "/admin/cids")
+
+	bossA, userB := p.browser(t), p.browser(t)
+	bossA.login("boss@a.example")
+	userB.login("user@b.example")
+	wantText(t, bossA.get("/cids"), "+12025550111", "London office")
+	wantText(t, bossA.get("/cids?q=london"), "+12025550111")
+	wantText(t, bossA.get("/cids?q=paris"), "No caller IDs match.")
+	r = userB.get("/cids")
+	wantText(t, r, "No caller IDs yet.")
+	// The new-fax form offers the tenant's caller IDs only.
+	wantAttr(t, bossA.get("/outbound/new"), `<option value="+12025550111" selected>+12025550111 · London office</option>`)
+	if strings.Contains(userB.get("/outbound/new").Body, "+12025550111") {
+		t.Error("tenant B is offered tenant A's caller ID")
+	}
+
+	id := regexp.MustCompile(`/admin/cids/(cid_[a-z2-7]{16})/assign`).FindAllStringSubmatch(admin.get("/admin/cids?q=0122").Body, -1)
+	if len(id) != 1 {
+		t.Fatalf("assign forms: %v", id)
+	}
+	wantRedirect(t, admin.post("/admin/cids/"+id[0][1]+"/assign", url.Values{"tenant_id": {p.W.B.ID}}), "/admin/cids")
+	wantText(t, admin.get("/admin/cids"), "Caller ID +12025550122 assigned to Tenant B.")
+	wantText(t, userB.get("/cids"), "+12025550122")
+	wantRedirect(t, admin.post("/admin/cids/"+id[0][1]+"/assign", url.Values{"tenant_id": {""}}), "/admin/cids")
+	wantText(t, userB.get("/cids"), "No caller IDs yet.")
+	wantText(t, admin.get("/admin/cids/"+id[0][1]+"/delete"), "Delete caller ID +12025550122?")
+	wantRedirect(t, admin.post("/admin/cids/"+id[0][1]+"/delete", url.Values{}), "/admin/cids")
+	wantStatus(t, admin.get("/admin/cids/"+id[0][1]+"/delete"), 404)
+	wantStatus(t, bossA.post("/admin/cids", url.Values{"number": {"+12025550133"}}), http.StatusForbidden)
+}
+
+func TestSendingPageHygiene(t *testing.T) {
+	p := newFaxPortal(t)
+	doc := p.readyDoc(t, p.W.TenantAActor, "Hygiene")
+	f, _, err := p.Fax.Submit(t.Context(), p.W.UserAActor, faxout.SubmitInput{To: "+12025550100", DocumentID: doc.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid, err := p.Fax.CreateCID(t.Context(), p.W.AdminActor, faxout.CIDInput{Number: "+12025550111", TenantID: p.W.A.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string][]string{
+		"user@a.example": {"/outbound", "/outbound/new", "/outbound/" + f.ID, "/outbound/" + f.ID + "/cancel", "/cids"},
+		"boss@a.example": {"/outbound", "/outbound/new", "/cids", "/"},
+		"admin@example.com": {"/outbound", "/outbound/new", "/outbound/new?tenant_id=" + p.W.A.ID, "/outbound/" + f.ID,
+			"/admin/trunks", "/admin/trunks/new", "/admin/trunks/" + p.Fast.ID + "/edit",
+			"/admin/trunks/" + p.Fast.ID + "/delete", "/admin/cids", "/admin/cids/" + cid.ID + "/delete"},
+	}
+	for who, paths := range pages {
+		b := p.browser(t)
+		b.login(who)
+		for _, path := range paths {
+			r := b.get(path)
+			if r.Status != http.StatusOK {
+				t.Errorf("%s %s: status %d\n%s", who, path, r.Status, text(r.Body))
+				continue
+			}
+			checkHygiene(t, who+" "+path, r)
+		}
+	}
+}
