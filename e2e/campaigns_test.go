@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -234,7 +235,8 @@ func TestCampaignKill9(t *testing.T) {
 		serve("second")
 		for deadline := time.Now().Add(3 * time.Minute); c.Status != "completed"; time.Sleep(200 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("after the restart the campaign is still %+v", c)
+				t.Fatalf("after the restart the campaign is still %+v; its unfinished faxes: %s", c,
+					campaignUnfinished(t, base, path))
 			}
 			apiCall(t, "GET", path, globexBoss, globexPass, nil, http.StatusOK, &c)
 		}
@@ -295,4 +297,24 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// campaignUnfinished describes the faxes of the recipients still in
+// progress (status, tries, last cause), for a failure message.
+func campaignUnfinished(t *testing.T, base, path string) string {
+	t.Helper()
+	var rs struct {
+		Items []struct {
+			FaxID string `json:"fax_id"`
+			State string `json:"state"`
+		} `json:"items"`
+	}
+	apiCall(t, "GET", path+"/recipients?state=in_progress&limit=50", globexBoss, globexPass, nil, http.StatusOK, &rs)
+	var out []string
+	for _, r := range rs.Items {
+		var f map[string]any
+		apiCall(t, "GET", base+"/api/v1/faxes/"+r.FaxID, globexBoss, globexPass, nil, http.StatusOK, &f)
+		out = append(out, fmt.Sprintf("%s status=%v cause=%v attempts=%v", r.FaxID, f["status"], f["cause"], f["attempts"]))
+	}
+	return strings.Join(out, "; ")
 }

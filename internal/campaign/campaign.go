@@ -11,27 +11,26 @@ import (
 	"faxgate/internal/model"
 )
 
-// Status is where a campaign is in its life:
-// draft -> running <-> paused -> completed | stopped.
-type Status string
+// The campaign and recipient types live in internal/model (the store
+// reads and writes them); these aliases keep this package's API, which
+// internal/api and internal/ui use, unchanged.
+type (
+	// Status is where a campaign is in its life (model.CampaignStatus).
+	Status = model.CampaignStatus
+	// Window is when a campaign may send (model.CampaignWindow).
+	Window = model.CampaignWindow
+	// Campaign is one bulk fax (model.Campaign).
+	Campaign = model.Campaign
+)
 
 // Campaign statuses.
 const (
-	StatusDraft     Status = "draft"
-	StatusRunning   Status = "running"
-	StatusPaused    Status = "paused"
-	StatusCompleted Status = "completed"
-	StatusStopped   Status = "stopped"
+	StatusDraft     = model.CampaignDraft
+	StatusRunning   = model.CampaignRunning
+	StatusPaused    = model.CampaignPaused
+	StatusCompleted = model.CampaignCompleted
+	StatusStopped   = model.CampaignStopped
 )
-
-// Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	switch s {
-	case StatusDraft, StatusRunning, StatusPaused, StatusCompleted, StatusStopped:
-		return true
-	}
-	return false
-}
 
 // Audit actions of campaigns.
 const (
@@ -46,7 +45,7 @@ const (
 )
 
 // PrefixCampaign starts campaign ids.
-const PrefixCampaign = "cmp"
+const PrefixCampaign = model.PrefixCampaign
 
 // Bounds of campaign fields.
 const (
@@ -62,95 +61,10 @@ const (
 )
 
 // AllDays is the Window.Days mask of every day of the week.
-const AllDays = 0x7f
-
-// Window is when a campaign may send, in the tenant's time zone: the days
-// of the week (bit 0 Sunday .. bit 6 Saturday) and the hours
-// [StartHour, EndHour) of each of them. The zero Window is "always".
-type Window struct {
-	Days      uint8
-	StartHour int
-	EndHour   int
-}
+const AllDays = model.AllDays
 
 // Always is the window without restriction.
-func Always() Window { return Window{Days: AllDays, StartHour: 0, EndHour: 24} }
-
-// orAlways maps the zero window to Always.
-func (w Window) orAlways() Window {
-	if w == (Window{}) {
-		return Always()
-	}
-	return w
-}
-
-// IsAlways reports whether the window restricts nothing.
-func (w Window) IsAlways() bool { return w.orAlways() == Always() }
-
-// Campaign is one bulk fax: a document sent to every member of a contact
-// group, paced, within a schedule window.
-type Campaign struct {
-	ID         string
-	TenantID   string
-	UserID     string // creator; the sender submits faxes in its name
-	Title      string
-	DocumentID string
-	GroupID    string
-	CallerID   string
-	// Retries per fax (0..10) and the pause before each (0: the tenant's).
-	Retries        int
-	RetryDelay     time.Duration
-	CallsPerMinute int
-	MaxLines       int
-	Window         Window
-	CoverPage      bool
-	// OptOut is printed on the first page (the cover page, which it
-	// turns on): "to stop receiving faxes call/fax ...".
-	OptOut string
-
-	Status       Status
-	StatusReason string // why it paused (quota, a bad setting, a user)
-
-	// Recipient counts by state; Total is their sum. InProgress counts
-	// faxes submitted and not final yet (queued, sending, retrying).
-	Total, Pending, InProgress, Delivered, Failed, Skipped, Canceled int
-
-	Cursor     int64     // seq of the last recipient the sender handled
-	NextSendAt time.Time // the next pacing slot
-
-	CreatedAt, UpdatedAt, StartedAt, CompletedAt time.Time
-}
-
-// Sent counts recipients a fax was submitted to.
-func (c Campaign) Sent() int { return c.InProgress + c.Delivered + c.Failed }
-
-// Finished counts recipients in a final state.
-func (c Campaign) Finished() int { return c.Delivered + c.Failed + c.Skipped + c.Canceled }
-
-// Percent is the share of recipients finished, 0..100.
-func (c Campaign) Percent() int {
-	if c.Total == 0 {
-		return 0
-	}
-	return c.Finished() * 100 / c.Total
-}
-
-// ETA estimates the time the remaining submissions take at the campaign's
-// pace (schedule windows aside); 0 when nothing is left to submit.
-func (c Campaign) ETA() time.Duration {
-	if c.Pending == 0 || c.CallsPerMinute <= 0 {
-		return 0
-	}
-	return time.Duration(c.Pending) * time.Minute / time.Duration(c.CallsPerMinute)
-}
-
-// Editable reports whether the campaign's settings may change.
-func (c Campaign) Editable() bool { return c.Status == StatusDraft }
-
-// Deletable reports whether the campaign may be deleted.
-func (c Campaign) Deletable() bool {
-	return c.Status == StatusDraft || c.Status == StatusCompleted || c.Status == StatusStopped
-}
+func Always() Window { return model.AlwaysOpen() }
 
 // Input is a new campaign. TenantID is for platform admins only.
 type Input struct {
@@ -220,7 +134,7 @@ func (s *Service) validate(ctx context.Context, c *Campaign) error {
 	if c.MaxLines < 1 || c.MaxLines > MaxLines {
 		v.Add("max_lines", fmt.Sprintf("must be 1 to %d", MaxLines))
 	}
-	c.Window = c.Window.orAlways()
+	c.Window = c.Window.OrAlways()
 	if w := c.Window; w.Days&AllDays == 0 || w.Days&^AllDays != 0 {
 		v.Add("window_days", "choose at least one day")
 	} else if w.StartHour < 0 || w.EndHour > 24 || w.StartHour >= w.EndHour {
@@ -269,7 +183,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor model.Actor, in Inpu
 	c.ID = model.NewID(PrefixCampaign)
 	c.CreatedAt = s.clock()
 	c.UpdatedAt = c.CreatedAt
-	if err := s.insertCampaign(ctx, &c); err != nil {
+	if err := s.st.InsertCampaign(ctx, c); err != nil {
 		return Campaign{}, err
 	}
 	s.au.Record(ctx, actor, ActionCampaignCreated, "campaign", c.ID, c.Title, c.TenantID)
@@ -282,7 +196,7 @@ func (s *Service) GetCampaign(ctx context.Context, actor model.Actor, id string)
 	if err != nil {
 		return Campaign{}, err
 	}
-	return s.getCampaign(ctx, scope, id)
+	return s.st.GetCampaign(ctx, scope, id)
 }
 
 // UpdateCampaign changes a draft campaign's settings; other statuses are
@@ -300,7 +214,10 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor model.Actor, id stri
 		return Campaign{}, err
 	}
 	c.UpdatedAt = s.clock()
-	if err := s.updateDraft(ctx, c); err != nil {
+	if err := s.st.UpdateCampaignDraft(ctx, model.TenantScope(c.TenantID), c); err != nil {
+		if errors.Is(err, model.ErrConflict) {
+			err = &TransitionError{Action: "edit", From: "no longer draft", Want: "draft"}
+		}
 		return Campaign{}, err
 	}
 	s.au.Record(ctx, actor, ActionCampaignUpdated, "campaign", c.ID, c.Title, c.TenantID)
@@ -338,7 +255,10 @@ func (s *Service) DeleteCampaign(ctx context.Context, actor model.Actor, id stri
 	if !c.Deletable() {
 		return &TransitionError{Action: "delete", From: c.Status, Want: "draft, completed or stopped"}
 	}
-	if err := s.deleteCampaign(ctx, c); err != nil {
+	if err := s.st.DeleteCampaign(ctx, model.TenantScope(c.TenantID), c.ID); err != nil {
+		if errors.Is(err, model.ErrConflict) {
+			err = &TransitionError{Action: "delete", From: "changed", Want: "draft, completed or stopped"}
+		}
 		return err
 	}
 	s.au.Record(ctx, actor, ActionCampaignDeleted, "campaign", c.ID, c.Title, c.TenantID)
@@ -346,9 +266,7 @@ func (s *Service) DeleteCampaign(ctx context.Context, actor model.Actor, id stri
 }
 
 // ListFilter narrows ListCampaigns.
-type ListFilter struct {
-	Status Status // "" = any
-}
+type ListFilter = model.CampaignFilter
 
 // ListCampaigns lists the actor's campaigns newest first (platform
 // admins: every tenant's).
@@ -360,7 +278,7 @@ func (s *Service) ListCampaigns(ctx context.Context, actor model.Actor, f ListFi
 	if f.Status != "" && !f.Status.Valid() {
 		return nil, "", model.Invalid("status", "must be draft, running, paused, completed or stopped")
 	}
-	return s.listCampaigns(ctx, scope, f, o.Normalize(50, 200))
+	return s.st.ListCampaigns(ctx, scope, f, o.Normalize(50, 200))
 }
 
 // clock is the service's time in UTC at the stores' microsecond precision.

@@ -3,10 +3,11 @@ package campaign
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
+	"time"
 
 	"faxgate/internal/model"
+	"faxgate/internal/store"
 )
 
 // lifecycle describes one action: the statuses it works in (want is their
@@ -27,7 +28,7 @@ func (s *Service) run(ctx context.Context, actor model.Actor, id string, l lifec
 		return Campaign{}, err
 	}
 	err = s.st.RunTx(ctx, func(tx *sql.Tx) error {
-		cur, err := s.getCampaignTx(ctx, tx, c.TenantID, c.ID)
+		cur, err := s.st.GetCampaignTx(ctx, tx, model.TenantScope(c.TenantID), c.ID)
 		if err != nil {
 			return err
 		}
@@ -40,26 +41,13 @@ func (s *Service) run(ctx context.Context, actor model.Actor, id string, l lifec
 		return Campaign{}, err
 	}
 	s.au.Record(ctx, actor, l.audit, "campaign", c.ID, c.Title, c.TenantID)
-	return s.getCampaign(ctx, model.TenantScope(c.TenantID), c.ID)
+	return s.st.GetCampaign(ctx, model.TenantScope(c.TenantID), c.ID)
 }
 
-// setStatus saves a new status, its reason and the pacing slot (zero
-// keeps it).
+// setStatus saves a new status and its reason (see
+// store.SetCampaignStatusTx for what else a status resets).
 func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, c *Campaign, st Status, reason string) error {
-	now := s.clock()
-	q := `UPDATE campaigns SET status = $1, status_reason = $2, updated_at = $3`
-	args := []any{string(st), reason, s.tv(now)}
-	switch st {
-	case StatusRunning:
-		// A (re)start sends at once and paces from then: no catch-up
-		// burst (NextSlot starts a new grid after an empty slot).
-		q += `, next_send_at = NULL, completed_at = NULL`
-	case StatusCompleted, StatusStopped:
-		q += `, completed_at = $4`
-		args = append(args, s.tv(now))
-	}
-	q += fmt.Sprintf(` WHERE id = $%d AND tenant_id = $%d`, len(args)+1, len(args)+2)
-	_, err := tx.ExecContext(ctx, q, append(args, c.ID, c.TenantID)...)
+	err := s.st.SetCampaignStatusTx(ctx, tx, model.TenantScope(c.TenantID), c.ID, st, reason, s.clock())
 	c.Status, c.StatusReason = st, reason
 	return err
 }
@@ -80,24 +68,22 @@ func (s *Service) StartCampaign(ctx context.Context, actor model.Actor, id strin
 }
 
 func (s *Service) start(ctx context.Context, tx *sql.Tx, c *Campaign) error {
-	var docStatus string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM documents WHERE id = $1 AND tenant_id = $2`,
-		c.DocumentID, c.TenantID).Scan(&docStatus); err != nil {
+	scope := model.TenantScope(c.TenantID)
+	docStatus, err := s.st.DocumentStatusTx(ctx, tx, scope, c.DocumentID)
+	if err != nil {
 		return model.Invalid("document_id", "no such document")
 	}
-	if docStatus != string(model.DocumentReady) {
-		return model.Invalid("document_id", "the document is not ready yet (status "+docStatus+")")
+	if docStatus != model.DocumentReady {
+		return model.Invalid("document_id", "the document is not ready yet (status "+string(docStatus)+")")
 	}
-	pending, skipped, err := snapshotTx(ctx, tx, *c)
+	pending, skipped, err := s.st.SnapshotRecipientsTx(ctx, tx, *c)
 	if err != nil {
 		return err
 	}
 	if pending+skipped == 0 {
 		return model.Invalid("group_id", "the group has no contacts")
 	}
-	now := s.clock()
-	if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET total = $1, pending = $2, skipped = $3,
-		cursor_seq = 0, started_at = $4 WHERE id = $5`, pending+skipped, pending, skipped, s.tv(now), c.ID); err != nil {
+	if err := s.st.StartCampaignTx(ctx, tx, scope, c.ID, pending, skipped, s.clock()); err != nil {
 		return err
 	}
 	if err := s.setStatus(ctx, tx, c, StatusRunning, ""); err != nil {
@@ -131,8 +117,9 @@ func (s *Service) StopCampaign(ctx context.Context, actor model.Actor, id string
 	return s.run(ctx, actor, id, lifecycle{action: "stop", from: []Status{StatusRunning, StatusPaused},
 		want: "running or paused", audit: ActionCampaignStopped,
 		change: func(ctx context.Context, tx *sql.Tx, c *Campaign) error {
-			if err := moveAll(ctx, tx, c.ID, RecipientPending, RecipientCanceled,
-				`, reason = 'campaign stopped'`); err != nil {
+			reason := "campaign stopped"
+			if err := s.st.MoveRecipientsTx(ctx, tx, model.TenantScope(c.TenantID), c.ID, store.RecipientMove{
+				From: RecipientPending, To: RecipientCanceled, Reason: &reason}); err != nil {
 				return err
 			}
 			return s.setStatus(ctx, tx, c, StatusStopped, "stopped by "+actorName(actor))
@@ -149,11 +136,12 @@ func (s *Service) RetryFailedCampaign(ctx context.Context, actor model.Actor, id
 			if c.Failed == 0 {
 				return model.Invalid("failed", "no failed recipients to retry")
 			}
-			if err := moveAll(ctx, tx, c.ID, RecipientFailed, RecipientPending,
-				`, reason = '', fax_id = '', completed_at = NULL`); err != nil {
+			scope, none, never := model.TenantScope(c.TenantID), "", time.Time{}
+			if err := s.st.MoveRecipientsTx(ctx, tx, scope, c.ID, store.RecipientMove{From: RecipientFailed,
+				To: RecipientPending, Reason: &none, FaxID: &none, CompletedAt: &never}); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET cursor_seq = 0 WHERE id = $1`, c.ID); err != nil {
+			if err := s.st.RewindCampaignTx(ctx, tx, scope, c.ID); err != nil {
 				return err
 			}
 			if c.Status != StatusCompleted {

@@ -3,12 +3,12 @@ package campaign
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 
 	"faxgate/internal/faxout"
 	"faxgate/internal/model"
+	"faxgate/internal/store"
 )
 
 // FaxResults wraps the fax publisher (webhooks) so that every lifecycle
@@ -57,33 +57,30 @@ func (s *Service) recordFaxTx(ctx context.Context, tx *sql.Tx, n faxout.Notice) 
 	}
 	// Only the fax's own tenant's campaign (defence in depth: faxes of
 	// source campaign are only submitted by the sender).
-	var one int
-	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM campaigns WHERE id = $1 AND tenant_id = $2`,
-		f.CampaignID, f.TenantID).Scan(&one); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+	scope := model.TenantScope(f.TenantID)
+	if ok, err := s.st.CampaignExistsTx(ctx, tx, scope, f.CampaignID); !ok || err != nil {
 		return err
 	}
-	var to RecipientState
-	reason := ""
+	m, reason := store.RecipientMove{FaxID: &f.ID}, ""
 	switch n.Type {
 	case model.EventFaxQueued, model.EventFaxRetrying:
-		_, err := moveRecipient(ctx, tx, f.CampaignID, seq, RecipientSubmitting, RecipientInProgress,
-			`, fax_id = $4`, f.ID)
+		m.From, m.To = RecipientSubmitting, RecipientInProgress
+		_, err := s.st.MoveRecipientTx(ctx, tx, scope, f.CampaignID, seq, m)
 		return err
 	case model.EventFaxDelivered:
-		to = RecipientDelivered
+		m.To = RecipientDelivered
 	case model.EventFaxFailed:
-		to, reason = RecipientFailed, f.ResultText
+		m.To, reason = RecipientFailed, f.ResultText
 	case model.EventFaxCanceled:
-		to, reason = RecipientFailed, "fax canceled"
+		m.To, reason = RecipientFailed, "fax canceled"
 	default:
 		return nil
 	}
-	sets, args := `, fax_id = $4, reason = $5, completed_at = $6`, []any{f.ID, clip(reason, 500), s.tv(n.At)}
+	reason = clip(reason, 500)
+	m.Reason, m.CompletedAt = &reason, &n.At
 	for _, from := range []RecipientState{RecipientInProgress, RecipientSubmitting} {
-		if moved, err := moveRecipient(ctx, tx, f.CampaignID, seq, from, to, sets, args...); moved || err != nil {
+		m.From = from
+		if moved, err := s.st.MoveRecipientTx(ctx, tx, scope, f.CampaignID, seq, m); moved || err != nil {
 			return err
 		}
 	}

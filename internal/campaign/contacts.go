@@ -1,7 +1,17 @@
 // Package campaign holds the address book behind bulk faxing: contacts,
 // contact groups (with streaming CSV import and export) and the
 // do-not-contact lists (each tenant's and the platform-wide global one)
-// that every send path consults through IsBlocked.
+// that every send path consults through IsBlocked, and the bulk fax
+// campaigns sent to a group (lifecycle, the durable paced sender, the
+// schedule window).
+//
+// Layout: this package is the domain logic only. The campaign and
+// recipient types live in internal/model (aliased here, so callers keep
+// writing campaign.Campaign) and every SQL statement in internal/store
+// (campaigns.go, campaign_recipients.go), each taking a model.Scope. The
+// service decides what happens and in which transaction: it opens it with
+// store.RunTx and calls the store's *Tx methods inside, so a lifecycle
+// change, its recipient moves and its River job commit together.
 //
 // Permissions: every member of a tenant (tenant admins and users) manages
 // the tenant's contacts and groups and adds numbers to its do-not-contact

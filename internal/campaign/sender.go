@@ -185,22 +185,8 @@ func (s *Sender) Recover(ctx context.Context) error {
 	if s.svc.jobs == nil {
 		return errNoJobs
 	}
-	rows, err := s.svc.st.DB().QueryContext(ctx, `SELECT id FROM campaigns WHERE status = 'running'
-		AND (lease_until IS NULL OR lease_until < $1)`, s.svc.tv(s.cfg.Now()))
+	ids, err := s.svc.st.CampaignsToRecover(ctx, model.PlatformScope(), s.cfg.Now())
 	if err != nil {
-		return err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -245,28 +231,15 @@ func (s *Sender) Run(ctx context.Context, campaignID string, d time.Duration) (m
 // lease takes (or with renew, extends) the campaign's sender lease.
 func (s *Sender) lease(ctx context.Context, id, owner string, renew bool) (bool, error) {
 	now := s.cfg.Now()
-	until := s.svc.tv(now.Add(s.cfg.LeaseTTL))
-	var res sql.Result
-	var err error
+	until := now.Add(s.cfg.LeaseTTL)
 	if renew {
-		res, err = s.svc.st.DB().ExecContext(ctx, `UPDATE campaigns SET lease_until = $1
-			WHERE id = $2 AND lease_owner = $3`, until, id, owner)
-	} else {
-		res, err = s.svc.st.DB().ExecContext(ctx, `UPDATE campaigns SET lease_owner = $1, lease_until = $2
-			WHERE id = $3 AND status = 'running'
-			AND (lease_owner = $1 OR lease_owner = '' OR lease_until IS NULL OR lease_until < $4)`,
-			owner, until, id, s.svc.tv(now))
+		return s.svc.st.RenewCampaignLease(ctx, model.PlatformScope(), id, owner, until)
 	}
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return s.svc.st.LeaseCampaign(ctx, model.PlatformScope(), id, owner, until, now)
 }
 
 func (s *Sender) release(ctx context.Context, id, owner string) {
-	if _, err := s.svc.st.DB().ExecContext(ctx, `UPDATE campaigns SET lease_owner = '', lease_until = NULL
-		WHERE id = $1 AND lease_owner = $2`, id, owner); err != nil {
+	if err := s.svc.st.ReleaseCampaignLease(ctx, model.PlatformScope(), id, owner); err != nil {
 		s.cfg.Logger.Warn("campaign: release lease", "campaign", id, "err", err)
 	}
 }

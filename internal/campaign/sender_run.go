@@ -8,6 +8,7 @@ import (
 
 	"faxgate/internal/faxout"
 	"faxgate/internal/model"
+	"faxgate/internal/store"
 )
 
 // run is one sender job's pass over a campaign.
@@ -21,7 +22,7 @@ type run struct {
 // init loads the tenant's time zone and publishes campaign.started once.
 func (r *run) init(ctx context.Context, id string) error {
 	r.id = id
-	c, err := r.s.svc.getCampaign(ctx, model.PlatformScope(), id)
+	c, err := r.s.svc.st.GetCampaign(ctx, model.PlatformScope(), id)
 	if err != nil {
 		return err
 	}
@@ -31,13 +32,9 @@ func (r *run) init(ctx context.Context, id string) error {
 		}
 	}
 	return r.s.svc.st.RunTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET started_event = $1 WHERE id = $2 AND started_event = $3`,
-			true, id, false)
-		if err != nil {
+		first, err := r.s.svc.st.MarkCampaignStartedEventTx(ctx, tx, tenantOf(c), id)
+		if err != nil || !first {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
 		}
 		return r.s.publishTx(ctx, tx, eventCampaignStarted, c)
 	})
@@ -53,7 +50,7 @@ const (
 // before the next step, or that this sender is done with it.
 func (r *run) step(ctx context.Context) (wait time.Duration, done bool, err error) {
 	svc, cfg := r.s.svc, r.s.cfg
-	c, err := svc.getCampaign(ctx, model.PlatformScope(), r.id)
+	c, err := svc.st.GetCampaign(ctx, model.PlatformScope(), r.id)
 	if err != nil {
 		return 0, true, err
 	}
@@ -117,13 +114,7 @@ func (r *run) submitted(err error) (time.Duration, bool, error) {
 
 // nextIn is the first recipient in state after seq.
 func (r *run) nextIn(ctx context.Context, c Campaign, st RecipientState, after int64) (Recipient, bool, error) {
-	rec, err := scanRecipient(r.s.svc.st.DB().QueryRowContext(ctx, `SELECT `+recipientCols+`
-		FROM campaign_recipients WHERE campaign_id = $1 AND state = $2 AND seq > $3 ORDER BY seq LIMIT 1`,
-		c.ID, string(st), after))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Recipient{}, false, nil
-	}
-	return rec, err == nil, err
+	return r.s.svc.st.NextRecipient(ctx, tenantOf(c), c.ID, st, after)
 }
 
 // noneLeft handles a cursor at the end: rewind over recipients put back
@@ -131,25 +122,17 @@ func (r *run) nextIn(ctx context.Context, c Campaign, st RecipientState, after i
 func (r *run) noneLeft(ctx context.Context, c Campaign) (time.Duration, bool, error) {
 	svc := r.s.svc
 	if c.Pending > 0 && c.Cursor > 0 {
-		_, err := svc.st.DB().ExecContext(ctx, `UPDATE campaigns SET cursor_seq = 0 WHERE id = $1 AND lease_owner = $2`,
-			c.ID, r.owner)
-		return 0, false, err
+		return 0, false, svc.st.RewindLeasedCampaign(ctx, tenantOf(c), c.ID, r.owner)
 	}
 	if c.InProgress > 0 || c.Pending > 0 {
 		return r.s.cfg.Poll, false, nil
 	}
 	err := svc.st.RunTx(ctx, func(tx *sql.Tx) error {
-		now := svc.clock()
-		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'completed', status_reason = '',
-			completed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'running' AND pending = 0
-			AND in_progress = 0`, svc.tv(now), c.ID)
-		if err != nil {
+		done, err := svc.st.CompleteCampaignTx(ctx, tx, tenantOf(c), c.ID, svc.clock())
+		if err != nil || !done {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		c, err = svc.getCampaignTx(ctx, tx, c.TenantID, c.ID)
+		c, err = svc.st.GetCampaignTx(ctx, tx, tenantOf(c), c.ID)
 		if err != nil {
 			return err
 		}
@@ -165,8 +148,7 @@ func (r *run) closed(ctx context.Context, c Campaign, now time.Time) (time.Durat
 	if open.IsZero() {
 		return r.s.cfg.Poll, false, nil
 	}
-	if _, err := r.s.svc.st.DB().ExecContext(ctx, `UPDATE campaigns SET next_send_at = $1 WHERE id = $2
-		AND lease_owner = $3`, r.s.svc.tv(open), c.ID, r.owner); err != nil {
+	if err := r.s.svc.st.SetCampaignNextSend(ctx, tenantOf(c), c.ID, r.owner, open); err != nil {
 		return 0, false, err
 	}
 	return open.Sub(now), false, nil
@@ -178,17 +160,16 @@ func (r *run) closed(ctx context.Context, c Campaign, now time.Time) (time.Durat
 func (r *run) claim(ctx context.Context, c Campaign, rec *Recipient, now time.Time) error {
 	svc := r.s.svc
 	return svc.st.RunTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET cursor_seq = $1, next_send_at = $2
-			WHERE id = $3 AND status = 'running' AND lease_owner = $4`,
-			rec.Seq, svc.tv(NextSlot(c.NextSendAt, now, c.CallsPerMinute)), c.ID, r.owner)
+		ok, err := svc.st.ClaimCampaignSlotTx(ctx, tx, tenantOf(c), c.ID, r.owner, rec.Seq,
+			NextSlot(c.NextSendAt, now, c.CallsPerMinute))
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !ok {
 			return errLostCampaign
 		}
-		ok, err := moveRecipient(ctx, tx, c.ID, rec.Seq, RecipientPending, RecipientSubmitting,
-			`, sends = sends + 1, submitted_at = $4`, svc.tv(now))
+		ok, err = svc.st.MoveRecipientTx(ctx, tx, tenantOf(c), c.ID, rec.Seq, store.RecipientMove{
+			From: RecipientPending, To: RecipientSubmitting, SendsDelta: 1, SubmittedAt: &now})
 		if err == nil && !ok {
 			err = errLostCampaign
 		}
@@ -213,8 +194,8 @@ func (r *run) submit(ctx context.Context, c Campaign, rec Recipient) error {
 	}
 	if err == nil {
 		return r.s.svc.st.RunTx(ctx, func(tx *sql.Tx) error {
-			_, err := moveRecipient(ctx, tx, c.ID, rec.Seq, RecipientSubmitting, RecipientInProgress,
-				`, fax_id = $4`, f.ID)
+			_, err := r.s.svc.st.MoveRecipientTx(ctx, tx, tenantOf(c), c.ID, rec.Seq, store.RecipientMove{
+				From: RecipientSubmitting, To: RecipientInProgress, FaxID: &f.ID})
 			return err
 		})
 	}
@@ -232,6 +213,10 @@ func (r *run) submit(ctx context.Context, c Campaign, rec Recipient) error {
 	return err // transient: the recipient stays submitting for the next try
 }
 
+// tenantOf is the scope of the campaign's own tenant, for the sender's
+// writes (it reads campaigns across tenants).
+func tenantOf(c Campaign) model.Scope { return model.TenantScope(c.TenantID) }
+
 // senderActor submits a campaign's faxes: its creator, acting for the
 // campaign's tenant.
 func senderActor(c Campaign) model.Actor {
@@ -243,12 +228,12 @@ func senderActor(c Campaign) model.Actor {
 func (r *run) finishUnsent(ctx context.Context, c Campaign, rec Recipient, from, to RecipientState, reason string) error {
 	svc := r.s.svc
 	return svc.st.RunTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET cursor_seq = $1 WHERE id = $2 AND cursor_seq < $1`,
-			rec.Seq, c.ID); err != nil {
+		if err := svc.st.AdvanceCampaignCursorTx(ctx, tx, tenantOf(c), c.ID, rec.Seq); err != nil {
 			return err
 		}
-		_, err := moveRecipient(ctx, tx, c.ID, rec.Seq, from, to, `, reason = $4, completed_at = $5`,
-			clip(reason, 500), svc.tv(svc.clock()))
+		reason, now := clip(reason, 500), svc.clock()
+		_, err := svc.st.MoveRecipientTx(ctx, tx, tenantOf(c), c.ID, rec.Seq, store.RecipientMove{
+			From: from, To: to, Reason: &reason, CompletedAt: &now})
 		return err
 	})
 }
@@ -258,13 +243,11 @@ func (r *run) finishUnsent(ctx context.Context, c Campaign, rec Recipient, from,
 func (r *run) pause(ctx context.Context, c Campaign, rec Recipient, reason string) error {
 	svc := r.s.svc
 	return svc.st.RunTx(ctx, func(tx *sql.Tx) error {
-		if _, err := moveRecipient(ctx, tx, c.ID, rec.Seq, RecipientSubmitting, RecipientPending,
-			`, sends = sends - 1`); err != nil {
+		if _, err := svc.st.MoveRecipientTx(ctx, tx, tenantOf(c), c.ID, rec.Seq, store.RecipientMove{
+			From: RecipientSubmitting, To: RecipientPending, SendsDelta: -1}); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'paused', status_reason = $1, updated_at = $2,
-			cursor_seq = $3 WHERE id = $4 AND status = 'running'`, clip(reason, 500), svc.tv(svc.clock()), rec.Seq-1, c.ID)
-		return err
+		return svc.st.PauseRunningCampaignTx(ctx, tx, tenantOf(c), c.ID, clip(reason, 500), svc.clock(), rec.Seq-1)
 	})
 }
 
