@@ -98,7 +98,8 @@ type converter func(ctx context.Context, in, workDir string, res faxtiff.Resolut
 // documentInput sends a TIFF-F file as it is and converts any other file
 // the documents engine supports (PDF, TIFF, images, text, office files with
 // LibreOffice) into fax pages at res first, as an uploaded document would
-// be. The content decides the type, never the file name.
+// be. The content decides the type, never the file name. Pages are held
+// T.6-coded while converting (Options.Encoded), as the documents worker does.
 func documentInput(ctx context.Context, in, workDir string, res faxtiff.Resolution) (string, error) {
 	if _, err := os.Stat(in); err != nil {
 		return "", err
@@ -116,7 +117,7 @@ func documentInput(ctx context.Context, in, workDir string, res faxtiff.Resoluti
 	}
 	defer conv.Close()
 	out := filepath.Join(workDir, "document.tif")
-	if _, err := conv.ConvertFile(ctx, []docconv.Input{{Path: in}}, docconv.Options{Resolution: res}, out); err != nil {
+	if _, err := conv.ConvertFile(ctx, []docconv.Input{{Path: in}}, docconv.Options{Resolution: res, Encoded: true}, out); err != nil {
 		var de *docconv.Error
 		if errors.As(err, &de) { // the caller names the file
 			c := *de

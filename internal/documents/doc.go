@@ -39,6 +39,10 @@
 // Per document: 1..20 files, 50 MiB in total (TooLargeError, HTTP 413),
 // 200 fax pages (configurable); each page renders within the conversion
 // engine's per-page timeout and a whole run within Config.JobTimeout.
+// The job holds the pages T.6-coded while it converts (document.Options
+// Encoded: 50-80 KB a fine page of text, not 494 KB of pixels) and decodes
+// one page at a time for the thumbnails: 45 MB of Go heap for 200 fine
+// text pages (TestWorkerPeakHeap, docs/benchmarks.md).
 // Bad input fails at once without retry; other failures are retried by
 // River up to MaxAttempts runs, then the document is marked failed.
 package documents

@@ -76,7 +76,9 @@ type rendered struct {
 	key   string
 	pages int
 	size  int64
-	imgs  []*faxtiff.Page // the pages, when converted in this run (nil when reused)
+	// conv holds the pages T.6-coded when they were converted in this run
+	// (nil when reused): thumbnails decode them one at a time.
+	conv *document.Result
 }
 
 // Work renders the job's revision of the document. It is idempotent: a
@@ -117,7 +119,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[ConvertArgs]) error {
 		return err // retried; the next run reuses the pages already stored
 	}
 	w.logger.Info("document converted", "document", doc.ID, "revision", doc.Revision, "pages", res.pages,
-		"bytes", res.size, "took", time.Since(started).Round(time.Millisecond), "reused", res.imgs == nil)
+		"bytes", res.size, "took", time.Since(started).Round(time.Millisecond), "reused", res.conv == nil)
 	w.dropOlder(ctx, doc)
 	return nil
 }
@@ -146,15 +148,19 @@ func (w *Worker) render(ctx context.Context, doc model.Document) (_ rendered, er
 		MaxInputBytes: w.cfg.MaxUploadBytes,
 		PageTimeout:   w.cfg.PageTimeout,
 		Progress:      w.progress(ctx, doc),
+		// Pages held T.6-coded as they are rendered: 50-80 KB a fine page of
+		// text instead of 494 KB of pixels, so a 200-page document no longer
+		// needs hundreds of megabytes (docs/benchmarks.md).
+		Encoded: true,
 	})
 	if err != nil {
 		return rendered{}, err
 	}
-	size, err := w.putTIFF(ctx, key, out.Pages)
+	size, err := putFrom(ctx, w.blobs, key, out.Write)
 	if err != nil {
 		return rendered{}, err
 	}
-	return rendered{key: key, pages: len(out.Pages), size: size, imgs: out.Pages}, nil
+	return rendered{key: key, pages: out.Len(), size: size, conv: out}, nil
 }
 
 // reuse accepts pages an earlier run stored (Put is atomic, so a file
@@ -221,11 +227,6 @@ func (w *Worker) progress(ctx context.Context, doc model.Document) func(int) {
 	}
 }
 
-// putTIFF writes pages as TIFF-F straight into the blob store.
-func (w *Worker) putTIFF(ctx context.Context, key string, pages []*faxtiff.Page) (int64, error) {
-	return putFrom(ctx, w.blobs, key, func(wr io.Writer) error { return faxtiff.Write(wr, pages) })
-}
-
 // putFrom stores what write produces under key, streaming through a pipe;
 // a write error leaves nothing stored.
 func putFrom(ctx context.Context, blobs blob.Store, key string, write func(io.Writer) error) (int64, error) {
@@ -286,12 +287,20 @@ func failure(err error) (code, msg string) {
 	return "", ""
 }
 
-// thumbnails stores the page thumbnails while the pages are in memory,
-// before the document turns ready, so that lists can show them at once.
-// A failure only costs a render on first request.
+// thumbnails stores the page thumbnails while the coded pages are in
+// memory, before the document turns ready, so that lists can show them at
+// once. Pages are decoded one at a time (one page of pixels at most). A
+// failure only costs a render on first request.
 func (w *Worker) thumbnails(ctx context.Context, doc model.Document, res rendered) {
-	for i, p := range res.imgs {
+	if res.conv == nil {
+		return
+	}
+	for i := range res.conv.Len() {
 		if err := putPNG(ctx, w.blobs, imageKey(doc, Thumbnail, i+1), func() ([]byte, error) {
+			p, err := res.conv.Page(i)
+			if err != nil {
+				return nil, err
+			}
 			return document.Thumbnail(p, w.cfg.ThumbnailWidth)
 		}); err != nil {
 			w.logger.Warn("thumbnail not stored", "document", doc.ID, "page", i+1, "err", err)

@@ -71,8 +71,10 @@ func (l *LocalLine) receive(ctx context.Context, c line.Call, rt Route) (line.Re
 	answered := time.Now()
 	res := line.Result{Answered: true, AnsweredAt: answered, SIPCode: 200, SIPReason: "OK", T30Code: -1, Transport: tr}
 	report(c, line.Progress{Stage: line.StageConnected, Transport: tr})
-	sender := t30.Options{Direction: t30.Send, TxFile: c.TIFFPath, ECM: c.ECM, LocalIdent: c.StationID,
-		HeaderInfo: c.HeaderInfo, OnEvent: func(e t30.Event) { senderEvent(c, &res, e) }}
+	// The test line's Dial, our only caller, validated c.TIFFPath with
+	// faxtiff.Validate just before offering the call (TxValidated).
+	sender := t30.Options{Direction: t30.Send, TxFile: c.TIFFPath, TxValidated: true, ECM: c.ECM,
+		LocalIdent: c.StationID, HeaderInfo: c.HeaderInfo, OnEvent: func(e t30.Event) { senderEvent(c, &res, e) }}
 	receiver := t30.Options{Direction: t30.Receive, RxFile: rxPath, ECM: true, LocalIdent: rt.StationID}
 	o, runErr := linesim.Run(ctx, cfg, sender, receiver)
 	res.EndedAt = time.Now()

@@ -11,7 +11,8 @@ import (
 // maxEmailsField bounds the addresses field before it is split.
 const maxEmailsField = 4000
 
-// didForwardSubmit saves a DID's routing and goes back to My DIDs.
+// didForwardSubmit saves a DID's routing and goes back to My DIDs, or,
+// when the save gave the DID a webhook signing secret, shows it once.
 func (h *Handler) didForwardSubmit(w http.ResponseWriter, r *http.Request) {
 	d, ok := h.loadDID(w, r)
 	if !ok || !h.parseForm(w, r) {
@@ -34,6 +35,12 @@ func (h *Handler) didForwardSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.fail(w, r, err)
+		return
+	}
+	if routed.WebhookSecret != "" && routed.WebhookSecret != d.WebhookSecret {
+		// This save set the DID's first webhook URL: its signing secret is
+		// shown now, on this answer only.
+		h.renderDIDSecret(w, r, routed, false)
 		return
 	}
 	h.success(w, r, "DID "+routed.Number+": "+strings.ToLower(didActionLabel(routed.Action))+" saved.")

@@ -21,6 +21,8 @@ func (h *Handler) inboundRoutes() []route {
 		{"GET /dids", anyUser, h.didList},
 		{"GET /dids/{id}/forward", manager, h.didForward},
 		{"POST /dids/{id}/forward", manager, h.didForwardSubmit},
+		{"GET /dids/{id}/webhook-secret", manager, h.didSecretConfirm},
+		{"POST /dids/{id}/webhook-secret", manager, h.didSecretRotate},
 
 		{"GET /admin/dids", adminOnly, h.didPool},
 		{"POST /admin/dids", adminOnly, h.didPoolAdd},
