@@ -33,7 +33,8 @@ type Trunk struct {
 	DialRules      DialRules `json:"dial_rules" api:"required"`
 	TenantIDs      []string  `json:"tenant_ids" api:"required" doc:"Empty: every tenant."`
 	Enabled        bool      `json:"enabled" api:"required"`
-	AllowedSources []string  `json:"allowed_sources" api:"required" doc:"Empty: every source."`
+	FaxSources     []string  `json:"fax_sources" api:"required" doc:"Fax sources (web, api, email, campaign) that may use the trunk; empty: every source."`
+	AllowedSources []string  `json:"allowed_sources" api:"required" doc:"SIP: IPs or CIDR prefixes inbound calls may come from (others get 403); empty: the host's addresses."`
 	RingTimeoutS   int       `json:"ring_timeout_s" api:"required"`
 	Host           string    `json:"host" api:"required"`
 	Port           int       `json:"port" api:"required"`
@@ -43,6 +44,13 @@ type Trunk struct {
 	Register       bool      `json:"register" api:"required"`
 	T38            string    `json:"t38" api:"required"`
 	ECM            bool      `json:"ecm" api:"required"`
+	OutboundProxy  string    `json:"outbound_proxy" api:"required" doc:"SIP: host[:port] that receives the INVITEs instead of host; empty: none."`
+	CallerIDFormat string    `json:"caller_id_format" api:"required" enum:"e164,digits" doc:"SIP: caller ID in From as E.164 with + (e164) or without (digits)."`
+	PAI            bool      `json:"p_asserted_identity" api:"required" doc:"SIP: add P-Asserted-Identity with the caller ID."`
+	Codecs         []string  `json:"codecs" api:"required" doc:"SIP: G.711 codecs offered, in order of preference (PCMU, PCMA)."`
+	V17            bool      `json:"v17" api:"required" doc:"Allow V.17 (14400 bit/s); off tops calls out at 9600."`
+	Redundancy     int       `json:"udptl_redundancy" api:"required" doc:"T.38 UDPTL redundancy depth, 0 (none) to 8."`
+	MaxDatagram    int       `json:"t38_max_datagram" api:"required" doc:"T38FaxMaxDatagram we declare, 160 to 1472 bytes."`
 	CreatedAt      time.Time `json:"created_at" api:"required,readonly"`
 	UpdatedAt      time.Time `json:"updated_at" api:"required,readonly"`
 	// Registration is present on SIP trunks with register on, as this node
@@ -70,6 +78,7 @@ type TrunkInput struct {
 	DialRules      *DialRules `json:"dial_rules,omitempty"`
 	TenantIDs      *[]string  `json:"tenant_ids,omitempty"`
 	Enabled        *bool      `json:"enabled,omitempty"`
+	FaxSources     *[]string  `json:"fax_sources,omitempty"`
 	AllowedSources *[]string  `json:"allowed_sources,omitempty"`
 	RingTimeoutS   *int       `json:"ring_timeout_s,omitempty"`
 	Host           *string    `json:"host,omitempty"`
@@ -81,6 +90,13 @@ type TrunkInput struct {
 	Register       *bool      `json:"register,omitempty"`
 	T38            *string    `json:"t38,omitempty" enum:"off,accept,request,require"`
 	ECM            *bool      `json:"ecm,omitempty"`
+	OutboundProxy  *string    `json:"outbound_proxy,omitempty"`
+	CallerIDFormat *string    `json:"caller_id_format,omitempty" enum:"e164,digits"`
+	PAI            *bool      `json:"p_asserted_identity,omitempty"`
+	Codecs         *[]string  `json:"codecs,omitempty"`
+	V17            *bool      `json:"v17,omitempty"`
+	Redundancy     *int       `json:"udptl_redundancy,omitempty"`
+	MaxDatagram    *int       `json:"t38_max_datagram,omitempty"`
 }
 
 // TrunkList is every trunk in dialling order.
@@ -91,11 +107,14 @@ type TrunkList struct {
 func trunkDTO(t model.Trunk) Trunk {
 	d := Trunk{ID: t.ID, Name: t.Name, Kind: string(t.Kind), Speed: string(t.Speed), Priority: t.Priority,
 		MaxChannels: t.MaxChannels, DialRules: dialRulesDTO(t.DialRules), TenantIDs: nonNil(t.TenantIDs),
-		Enabled: t.Enabled, AllowedSources: []string{}, RingTimeoutS: int(t.RingTimeout / time.Second),
-		Host: t.Host, Port: t.Port, Transport: t.Transport, Username: t.Username, HasPassword: t.Password != "",
-		Register: t.Register, T38: string(t.T38), ECM: t.ECM, CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt)}
-	for _, s := range t.AllowedSources {
-		d.AllowedSources = append(d.AllowedSources, string(s))
+		Enabled: t.Enabled, FaxSources: []string{}, AllowedSources: nonNil(t.AllowedSources),
+		RingTimeoutS: int(t.RingTimeout / time.Second), Host: t.Host, Port: t.Port, Transport: t.Transport,
+		Username: t.Username, HasPassword: t.Password != "", Register: t.Register, T38: string(t.T38), ECM: t.ECM,
+		OutboundProxy: t.OutboundProxy, CallerIDFormat: string(t.CallerIDFormat), PAI: t.PAI,
+		Codecs: nonNil(t.Codecs), V17: t.V17, Redundancy: t.UDPTLRedundancy, MaxDatagram: t.T38MaxDatagram,
+		CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt)}
+	for _, s := range t.FaxSources {
+		d.FaxSources = append(d.FaxSources, string(s))
 	}
 	return d
 }
@@ -168,10 +187,13 @@ func (a *API) createTrunk(w http.ResponseWriter, r *http.Request, actor model.Ac
 	}
 	ti := faxout.TrunkInput{Name: deref(in.Name), Kind: model.TrunkKind(in.Kind),
 		Speed: model.TrunkSpeed(deref(in.Speed)), Priority: deref(in.Priority), MaxChannels: deref(in.MaxChannels),
-		TenantIDs: deref(in.TenantIDs), Enabled: in.Enabled, AllowedSources: sources(deref(in.AllowedSources)),
-		RingTimeout: time.Duration(deref(in.RingTimeoutS)) * time.Second, Host: deref(in.Host), Port: deref(in.Port),
-		Transport: deref(in.Transport), Username: deref(in.Username), Password: deref(in.Password),
-		Register: deref(in.Register), T38: model.T38Policy(deref(in.T38)), ECM: in.ECM}
+		TenantIDs: deref(in.TenantIDs), Enabled: in.Enabled, FaxSources: sources(deref(in.FaxSources)),
+		AllowedSources: deref(in.AllowedSources), RingTimeout: time.Duration(deref(in.RingTimeoutS)) * time.Second,
+		Host: deref(in.Host), Port: deref(in.Port), Transport: deref(in.Transport), Username: deref(in.Username),
+		Password: deref(in.Password), Register: deref(in.Register), T38: model.T38Policy(deref(in.T38)), ECM: in.ECM,
+		OutboundProxy: deref(in.OutboundProxy), CallerIDFormat: model.CallerIDFormat(deref(in.CallerIDFormat)),
+		PAI: deref(in.PAI), Codecs: deref(in.Codecs), V17: in.V17, UDPTLRedundancy: in.Redundancy,
+		T38MaxDatagram: deref(in.MaxDatagram)}
 	if in.DialRules != nil {
 		ti.DialRules = in.DialRules.model()
 	}
@@ -204,7 +226,8 @@ func (a *API) patchTrunk(w http.ResponseWriter, r *http.Request, actor model.Act
 	p := faxout.TrunkPatch{Name: in.Name, Priority: in.Priority, MaxChannels: in.MaxChannels,
 		TenantIDs: in.TenantIDs, Enabled: in.Enabled, Host: in.Host, Port: in.Port, Transport: in.Transport,
 		Username: in.Username, Password: in.Password, ClearPassword: in.ClearPassword, Register: in.Register,
-		ECM: in.ECM}
+		ECM: in.ECM, AllowedSources: in.AllowedSources, OutboundProxy: in.OutboundProxy, PAI: in.PAI,
+		Codecs: in.Codecs, V17: in.V17, UDPTLRedundancy: in.Redundancy, T38MaxDatagram: in.MaxDatagram}
 	if in.Speed != nil {
 		s := model.TrunkSpeed(*in.Speed)
 		p.Speed = &s
@@ -213,9 +236,13 @@ func (a *API) patchTrunk(w http.ResponseWriter, r *http.Request, actor model.Act
 		dr := in.DialRules.model()
 		p.DialRules = &dr
 	}
-	if in.AllowedSources != nil {
-		s := sources(*in.AllowedSources)
-		p.AllowedSources = &s
+	if in.FaxSources != nil {
+		s := sources(*in.FaxSources)
+		p.FaxSources = &s
+	}
+	if in.CallerIDFormat != nil {
+		f := model.CallerIDFormat(*in.CallerIDFormat)
+		p.CallerIDFormat = &f
 	}
 	if in.RingTimeoutS != nil {
 		d := time.Duration(*in.RingTimeoutS) * time.Second

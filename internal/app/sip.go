@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,8 +27,8 @@ type sipNode struct {
 	cdr   *faxout.SIPCalls
 
 	mu       sync.Mutex
-	trunks   []model.Trunk         // enabled SIP trunks, as last loaded
-	allowed  map[netip.Addr]string // trunk host address -> trunk id
+	trunks   []model.Trunk   // enabled SIP trunks, as last loaded
+	allowed  []allowedSource // inbound sources, most specific first
 	regs     map[string]*registration
 	inbound  int            // inbound calls in progress
 	perTen   map[string]int // inbound calls in progress per tenant
@@ -36,10 +37,18 @@ type sipNode struct {
 	done     chan struct{}
 }
 
+// allowedSource is an address range inbound calls may come from, and the
+// SIP trunk it belongs to.
+type allowedSource struct {
+	prefix  netip.Prefix
+	trunkID string
+}
+
 // registration is one trunk's REGISTER client and its last state.
 type registration struct {
 	version time.Time // the trunk's UpdatedAt it runs with
 	cancel  context.CancelFunc
+	done    chan struct{} // closed once the client stopped (and unregistered)
 	state   faxout.TrunkRegistration
 }
 
@@ -155,8 +164,8 @@ func (n *sipNode) loop(ctx context.Context) {
 	}
 }
 
-// reload reads the SIP trunks: their host addresses (the allowed inbound
-// sources) and their registrations (started, restarted after a change,
+// reload reads the SIP trunks: their allowed inbound sources (the trunk's
+// allowed_sources, else its host's addresses) and their registrations (started, restarted after a change,
 // stopped when the trunk is gone, disabled or stops registering).
 func (n *sipNode) reload(ctx context.Context) {
 	all, err := n.a.store.ListTrunks(ctx)
@@ -165,16 +174,12 @@ func (n *sipNode) reload(ctx context.Context) {
 		return
 	}
 	var trunks []model.Trunk
-	allowed := map[netip.Addr]string{}
 	for _, t := range all {
-		if t.Kind != model.TrunkSIP || !t.Enabled {
-			continue
-		}
-		trunks = append(trunks, t)
-		for _, ip := range resolveHost(ctx, t.Host) {
-			allowed[ip] = t.ID
+		if t.Kind == model.TrunkSIP && t.Enabled {
+			trunks = append(trunks, t)
 		}
 	}
+	allowed := allowedSources(trunks, func(host string) []netip.Addr { return resolveHost(ctx, host) })
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.trunks, n.allowed, n.loadedAt = trunks, allowed, time.Now()
@@ -184,17 +189,43 @@ func (n *sipNode) reload(ctx context.Context) {
 			want[t.ID] = t
 		}
 	}
+	stopping := map[string]chan struct{}{}
 	for id, r := range n.regs {
 		if t, ok := want[id]; !ok || !t.UpdatedAt.Equal(r.version) {
 			r.cancel()
+			stopping[id] = r.done
 			delete(n.regs, id)
 		}
 	}
 	for id, t := range want {
 		if _, ok := n.regs[id]; !ok {
-			n.startRegistration(ctx, t)
+			n.startRegistration(ctx, t, stopping[id])
 		}
 	}
+}
+
+// allowedSources lists where the trunks' inbound calls may come from: the
+// prefixes of each trunk's allowed_sources, or its host's addresses when
+// it lists none. Longer prefixes come first, so an address is attributed
+// to the trunk with the most specific match (then the first in dialling
+// order).
+func allowedSources(trunks []model.Trunk, resolve func(host string) []netip.Addr) []allowedSource {
+	var out []allowedSource
+	for _, t := range trunks {
+		if len(t.AllowedSources) == 0 {
+			for _, ip := range resolve(t.Host) {
+				out = append(out, allowedSource{netip.PrefixFrom(ip, ip.BitLen()), t.ID})
+			}
+			continue
+		}
+		for _, s := range t.AllowedSources {
+			if p, err := faxout.ParseSourcePrefix(s); err == nil {
+				out = append(out, allowedSource{p, t.ID})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b allowedSource) int { return b.prefix.Bits() - a.prefix.Bits() })
+	return out
 }
 
 // resolveHost returns the addresses of a trunk host (an IP, or a name
@@ -215,16 +246,28 @@ func resolveHost(ctx context.Context, host string) []netip.Addr {
 	return ips
 }
 
-// startRegistration runs a trunk's REGISTER client (n.mu held).
-func (n *sipNode) startRegistration(ctx context.Context, t model.Trunk) {
+// startRegistration runs a trunk's REGISTER client (n.mu held). prev, when
+// not nil, is the trunk's previous client stopping after a change: the new
+// one waits for it, because its closing REGISTER (Expires: 0) names the
+// same contact and, arriving after the new binding, would remove it.
+func (n *sipNode) startRegistration(ctx context.Context, t model.Trunk, prev <-chan struct{}) {
 	rctx, cancel := context.WithCancel(ctx)
-	r := &registration{version: t.UpdatedAt, cancel: cancel, state: faxout.TrunkRegistration{State: faxout.RegRegistering}}
+	r := &registration{version: t.UpdatedAt, cancel: cancel, done: make(chan struct{}),
+		state: faxout.TrunkRegistration{State: faxout.RegRegistering}}
 	n.regs[t.ID] = r
 	reg := sip.Registration{Registrar: line.Target(t), User: t.Username, Transport: sip.Transport(t.Transport),
 		Auth:    sip.Auth{User: t.Username, Pass: t.Password},
 		OnState: func(st sip.RegState) { n.setRegState(t.ID, r, st) }}
 	log := n.a.log.With("component", "sip", "trunk", t.Name)
 	go func() {
+		defer close(r.done)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-rctx.Done():
+				return
+			}
+		}
 		if err := n.ua.Register(rctx, reg); err != nil && rctx.Err() == nil {
 			log.Warn("sip: registration stopped", "err", err)
 			n.setRegState(t.ID, r, sip.RegState{Err: err, At: time.Now()})

@@ -8,13 +8,15 @@ import (
 
 	"faxgate/internal/faxin"
 	"faxgate/internal/faxout"
+	"faxgate/internal/faxout/line"
 	"faxgate/internal/model"
 	"faxgate/internal/telephony/sip"
 	"faxgate/internal/telephony/sip/media"
 )
 
-// inboundCall decides on an inbound INVITE: the source must be one of the
-// SIP trunks' hosts once any SIP trunk exists (403), the DID must route
+// inboundCall decides on an inbound INVITE: the source must be within a
+// SIP trunk's allowed sources (its host when it lists none) once any SIP
+// trunk exists (403), the DID must route
 // (404 unknown, 603 rejecting or suspended), the channel caps must allow
 // it (503 when the SIP trunks' channels are all taken, 486 when the
 // tenant's are); then the fax is begun and the call answered with the
@@ -22,7 +24,7 @@ import (
 func (n *sipNode) inboundCall(ctx context.Context, ic sip.IncomingCall) sip.Decision {
 	trunk, ok := n.sourceTrunk(ic.Source.Addr())
 	if !ok {
-		n.a.log.Info("sip: INVITE from an address that is no SIP trunk refused", "source", ic.Source.String(),
+		n.a.log.Info("sip: INVITE from an address no SIP trunk allows refused", "source", ic.Source.String(),
 			"to", ic.DID)
 		return sip.Decision{Reject: 403, Reason: "Forbidden (source not allowed)"}
 	}
@@ -76,7 +78,7 @@ func (n *sipNode) sourceTrunk(src netip.Addr) (model.Trunk, bool) {
 	if len(n.trunks) == 0 {
 		return model.Trunk{}, true
 	}
-	id, ok := n.allowed[src.Unmap()]
+	id, ok := sourceTrunkID(n.allowed, src)
 	if !ok {
 		return model.Trunk{}, false
 	}
@@ -86,6 +88,18 @@ func (n *sipNode) sourceTrunk(src netip.Addr) (model.Trunk, bool) {
 		}
 	}
 	return model.Trunk{}, false
+}
+
+// sourceTrunkID is the trunk of the first (most specific) allowed source
+// that contains src.
+func sourceTrunkID(allowed []allowedSource, src netip.Addr) (string, bool) {
+	src = src.Unmap()
+	for _, a := range allowed {
+		if a.prefix.Contains(src) {
+			return a.trunkID, true
+		}
+	}
+	return "", false
 }
 
 // takeChannel counts the call in, or returns the SIP status refusing it:
@@ -124,14 +138,14 @@ func (n *sipNode) releaseChannel(tenantID string) {
 	}
 }
 
-// inboundPolicy is the fax policy answering a call from trunk (T.38
-// request and ECM when no trunk is known).
+// inboundPolicy is the fax policy answering a call from trunk: its T.38
+// mode, ECM, V.17, codecs, redundancy and max datagram (the defaults,
+// T.38 request with ECM, when no trunk is known).
 func inboundPolicy(t model.Trunk) sip.Policy {
-	pol := sip.DefaultPolicy()
-	if t.ID != "" {
-		pol.T38, pol.ECM = sip.T38Mode(t.T38), t.ECM
+	if t.ID == "" {
+		return sip.DefaultPolicy()
 	}
-	return pol
+	return line.TrunkPolicy(t)
 }
 
 // finishInbound stores the reception (faxin.Finish) and the SIP CDR row.

@@ -99,7 +99,7 @@ func TestFailover(t *testing.T) {
 		e.trunk(t, "UK only", -15, 5, func(in *faxout.TrunkInput) { in.DialRules.Allow = []string{"+44*"} })
 		e.trunk(t, "Tenant B only", -14, 5, func(in *faxout.TrunkInput) { in.TenantIDs = []string{e.w.B.ID} })
 		e.trunk(t, "Campaigns only", -13, 5, func(in *faxout.TrunkInput) {
-			in.AllowedSources = []model.FaxSource{model.SourceCampaign}
+			in.FaxSources = []model.FaxSource{model.SourceCampaign}
 		})
 		off := false
 		e.trunk(t, "Disabled", -12, 5, func(in *faxout.TrunkInput) { in.Enabled = &off })

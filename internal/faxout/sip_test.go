@@ -69,10 +69,18 @@ type farEnd struct {
 	dir   string
 	mu    sync.Mutex
 	pages map[string]int // Call-ID -> pages in the received file
+	calls map[string]farCall
+}
+
+// farCall is what the far end saw of an answered call: the INVITE and
+// the call's result.
+type farCall struct {
+	in  sip.IncomingCall
+	res sip.CallResult
 }
 
 func startFarEnd(t *testing.T, mode sip.T38Mode) *farEnd {
-	f := &farEnd{dir: t.TempDir(), pages: map[string]int{}}
+	f := &farEnd{dir: t.TempDir(), pages: map[string]int{}, calls: map[string]farCall{}}
 	f.ua = startTestUA(t, func(ctx context.Context, ic sip.IncomingCall) sip.Decision {
 		switch {
 		case strings.HasSuffix(ic.DID, "0486"):
@@ -89,6 +97,7 @@ func startFarEnd(t *testing.T, mode sip.T38Mode) *farEnd {
 			pages, _ := faxtiff.ReadFile(file)
 			f.mu.Lock()
 			f.pages[r.CallID] = len(pages)
+			f.calls[r.CallID] = farCall{ic, r}
 			f.mu.Unlock()
 		})
 	})
@@ -99,6 +108,13 @@ func (f *farEnd) received(callID string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.pages[callID]
+}
+
+func (f *farEnd) call(callID string) (farCall, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.calls[callID]
+	return c, ok
 }
 
 // sipEnv is a faxout service whose SIP trunk calls a far end.
@@ -200,6 +216,7 @@ func TestSIPTrunkCalls(t *testing.T) {
 // page, the CDR names the media, and the destination memory learnt it.
 func checkDelivered(t *testing.T, s *sipEnv, f model.Fax, r faxout.SIPCall, tr model.Transport) {
 	t.Helper()
+	waitFarCall(t, s.far, r.CallID) // the far end stores the page when its side of the call ends
 	if n := s.far.received(r.CallID); n != 1 {
 		t.Errorf("far end stored %d pages, want 1", n)
 	}

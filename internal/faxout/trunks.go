@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,30 +26,52 @@ const (
 	defaultSIPPort     = 5060
 	maxTrunkPriority   = 1_000_000
 	maxTrunkHostLength = 253
+	// MaxAllowedSources bounds a trunk's inbound address list.
+	MaxAllowedSources = 100
+	// MaxUDPTLRedundancy bounds the redundancy depth: deeper repeats only
+	// grow datagrams past what carriers accept.
+	MaxUDPTLRedundancy = 8
+	// T38FaxMaxDatagram bounds: below 160 bytes the 14400 bit/s data
+	// packets leave no room for redundancy; 1472 is the largest UDP
+	// payload that crosses Ethernet unfragmented.
+	MinT38MaxDatagram = 160
+	MaxT38MaxDatagram = 1472
 )
 
 // TrunkInput creates a trunk. Zero values take defaults: speed realtime
-// (test kind), transport udp and port 5060 (SIP kind), T.38 request.
-// Enabled and ECM default to true when nil.
+// (test kind), transport udp and port 5060 (SIP kind), T.38 request,
+// caller ID E.164 with "+", codecs PCMU then PCMA, T.38 max datagram 400.
+// Enabled, ECM and V17 default to true and UDPTLRedundancy to 3 when nil.
 type TrunkInput struct {
-	Name           string
-	Kind           model.TrunkKind
-	Speed          model.TrunkSpeed
-	Priority       int
-	MaxChannels    int
-	DialRules      model.DialRules
-	TenantIDs      []string
-	Enabled        *bool
-	AllowedSources []model.FaxSource
-	RingTimeout    time.Duration
-	Host           string
-	Port           int
-	Transport      string
-	Username       string
-	Password       string
-	Register       bool
-	T38            model.T38Policy
-	ECM            *bool
+	Name        string
+	Kind        model.TrunkKind
+	Speed       model.TrunkSpeed
+	Priority    int
+	MaxChannels int
+	DialRules   model.DialRules
+	TenantIDs   []string
+	Enabled     *bool
+	// FaxSources are the fax sources that may use the trunk (empty: all).
+	FaxSources  []model.FaxSource
+	RingTimeout time.Duration
+	Host        string
+	Port        int
+	Transport   string
+	Username    string
+	Password    string
+	Register    bool
+	T38         model.T38Policy
+	ECM         *bool
+	// AllowedSources are the IPs/CIDRs inbound calls may come from (SIP
+	// kind; empty: the host's addresses).
+	AllowedSources  []string
+	OutboundProxy   string
+	CallerIDFormat  model.CallerIDFormat
+	PAI             bool
+	Codecs          []string
+	V17             *bool
+	UDPTLRedundancy *int
+	T38MaxDatagram  int
 }
 
 // TrunkPatch changes some fields of a trunk (nil: unchanged). Password ""
@@ -58,7 +84,7 @@ type TrunkPatch struct {
 	DialRules      *model.DialRules
 	TenantIDs      *[]string
 	Enabled        *bool
-	AllowedSources *[]model.FaxSource
+	FaxSources     *[]model.FaxSource
 	RingTimeout    *time.Duration
 	Host           *string
 	Port           *int
@@ -69,6 +95,15 @@ type TrunkPatch struct {
 	Register       *bool
 	T38            *model.T38Policy
 	ECM            *bool
+	AllowedSources *[]string
+	OutboundProxy  *string
+	CallerIDFormat *model.CallerIDFormat
+	PAI            *bool
+	Codecs         *[]string
+	V17            *bool
+	// UDPTLRedundancy and T38MaxDatagram are the T.38 settings.
+	UDPTLRedundancy *int
+	T38MaxDatagram  *int
 }
 
 func adminOnly(actor model.Actor) error {
@@ -85,15 +120,15 @@ func (s *Service) CreateTrunk(ctx context.Context, actor model.Actor, in TrunkIn
 	}
 	t := model.Trunk{Name: strings.TrimSpace(in.Name), Kind: in.Kind, Speed: in.Speed, Priority: in.Priority,
 		MaxChannels: in.MaxChannels, DialRules: in.DialRules, TenantIDs: in.TenantIDs, Enabled: true,
-		AllowedSources: in.AllowedSources, RingTimeout: in.RingTimeout, Host: strings.TrimSpace(in.Host), Port: in.Port,
-		Transport: in.Transport, Username: in.Username, Password: in.Password, Register: in.Register, T38: in.T38,
-		ECM: true}
-	if in.Enabled != nil {
-		t.Enabled = *in.Enabled
-	}
-	if in.ECM != nil {
-		t.ECM = *in.ECM
-	}
+		FaxSources: in.FaxSources, AllowedSources: in.AllowedSources, RingTimeout: in.RingTimeout,
+		Host: strings.TrimSpace(in.Host), Port: in.Port, Transport: in.Transport, Username: in.Username,
+		Password: in.Password, Register: in.Register, T38: in.T38, ECM: true,
+		OutboundProxy: strings.TrimSpace(in.OutboundProxy), CallerIDFormat: in.CallerIDFormat, PAI: in.PAI,
+		Codecs: in.Codecs, V17: true, UDPTLRedundancy: model.DefaultUDPTLRedundancy, T38MaxDatagram: in.T38MaxDatagram}
+	setPtr(&t.Enabled, in.Enabled)
+	setPtr(&t.ECM, in.ECM)
+	setPtr(&t.V17, in.V17)
+	setPtr(&t.UDPTLRedundancy, in.UDPTLRedundancy)
 	if err := s.checkTrunk(ctx, &t); err != nil {
 		return model.Trunk{}, err
 	}
@@ -151,47 +186,38 @@ func applyTrunkPatch(t *model.Trunk, p TrunkPatch) {
 	set(&t.Host, p.Host)
 	set(&t.Transport, p.Transport)
 	set(&t.Username, p.Username)
-	if p.Speed != nil {
-		t.Speed = *p.Speed
-	}
-	if p.Priority != nil {
-		t.Priority = *p.Priority
-	}
-	if p.MaxChannels != nil {
-		t.MaxChannels = *p.MaxChannels
-	}
-	if p.DialRules != nil {
-		t.DialRules = *p.DialRules
-	}
-	if p.TenantIDs != nil {
-		t.TenantIDs = *p.TenantIDs
-	}
-	if p.Enabled != nil {
-		t.Enabled = *p.Enabled
-	}
-	if p.AllowedSources != nil {
-		t.AllowedSources = *p.AllowedSources
-	}
-	if p.RingTimeout != nil {
-		t.RingTimeout = *p.RingTimeout
-	}
-	if p.Port != nil {
-		t.Port = *p.Port
-	}
+	set(&t.OutboundProxy, p.OutboundProxy)
+	setPtr(&t.Speed, p.Speed)
+	setPtr(&t.Priority, p.Priority)
+	setPtr(&t.MaxChannels, p.MaxChannels)
+	setPtr(&t.DialRules, p.DialRules)
+	setPtr(&t.TenantIDs, p.TenantIDs)
+	setPtr(&t.Enabled, p.Enabled)
+	setPtr(&t.FaxSources, p.FaxSources)
+	setPtr(&t.AllowedSources, p.AllowedSources)
+	setPtr(&t.RingTimeout, p.RingTimeout)
+	setPtr(&t.Port, p.Port)
+	setPtr(&t.Register, p.Register)
+	setPtr(&t.T38, p.T38)
+	setPtr(&t.ECM, p.ECM)
+	setPtr(&t.CallerIDFormat, p.CallerIDFormat)
+	setPtr(&t.PAI, p.PAI)
+	setPtr(&t.Codecs, p.Codecs)
+	setPtr(&t.V17, p.V17)
+	setPtr(&t.UDPTLRedundancy, p.UDPTLRedundancy)
+	setPtr(&t.T38MaxDatagram, p.T38MaxDatagram)
 	if p.Password != nil && *p.Password != "" {
 		t.Password = *p.Password
 	}
 	if p.ClearPassword {
 		t.Password = ""
 	}
-	if p.Register != nil {
-		t.Register = *p.Register
-	}
-	if p.T38 != nil {
-		t.T38 = *p.T38
-	}
-	if p.ECM != nil {
-		t.ECM = *p.ECM
+}
+
+// setPtr sets *dst to *v when v is not nil (a patch field that is given).
+func setPtr[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
 	}
 }
 
@@ -235,9 +261,9 @@ func (s *Service) checkTrunk(ctx context.Context, t *model.Trunk) error {
 	if _, err := phone.CompileRules(t.DialRules); err != nil {
 		v.Add("dial_rules", err.Error())
 	}
-	for _, src := range t.AllowedSources {
+	for _, src := range t.FaxSources {
 		if !src.Submittable() {
-			v.Add("allowed_sources", fmt.Sprintf("unknown source %q (web, api, email or campaign)", src))
+			v.Add("fax_sources", fmt.Sprintf("unknown source %q (web, api, email or campaign)", src))
 		}
 	}
 	if t.RingTimeout != 0 && (t.RingTimeout < MinRingTimeout || t.RingTimeout > MaxRingTimeout) {
@@ -249,6 +275,8 @@ func (s *Service) checkTrunk(ctx context.Context, t *model.Trunk) error {
 		v.Add("t38", "must be off, accept, request or require")
 	}
 	checkSIP(t, v)
+	checkSIPMedia(t, v)
+	checkAllowedSources(t, v)
 	if err := s.checkTenantIDs(ctx, t.TenantIDs, v); err != nil {
 		return err
 	}
@@ -285,6 +313,142 @@ func checkSIP(t *model.Trunk, v *model.ValidationError) {
 	if len(t.Password) > maxCredentialLen {
 		v.Add("password", fmt.Sprintf("at most %d characters", maxCredentialLen))
 	}
+}
+
+// checkSIPMedia applies the defaults of the SIP call settings and
+// validates them (the test kind stores them too, unused).
+func checkSIPMedia(t *model.Trunk, v *model.ValidationError) {
+	if t.OutboundProxy != "" && !validHostPort(t.OutboundProxy) {
+		v.Add("outbound_proxy", "must be host or host:port (IPv6 in brackets), port 1 to 65535")
+	}
+	if t.CallerIDFormat == "" {
+		t.CallerIDFormat = model.CallerIDE164
+	} else if !t.CallerIDFormat.Valid() {
+		v.Add("caller_id_format", "must be e164 (with +) or digits (E.164 without +)")
+	}
+	if len(t.Codecs) == 0 {
+		t.Codecs = model.DefaultCodecs
+	}
+	t.Codecs = slices.Clone(t.Codecs) // not the caller's slice, nor the default
+	for i, c := range t.Codecs {
+		t.Codecs[i] = strings.ToUpper(strings.TrimSpace(c))
+	}
+	if !validCodecs(t.Codecs) {
+		v.Add("codecs", "PCMU and/or PCMA, each once, in order of preference")
+	}
+	if t.UDPTLRedundancy < 0 || t.UDPTLRedundancy > MaxUDPTLRedundancy {
+		v.Add("udptl_redundancy", fmt.Sprintf("must be 0 (none) to %d", MaxUDPTLRedundancy))
+	}
+	if t.T38MaxDatagram == 0 {
+		t.T38MaxDatagram = model.DefaultT38MaxDatagram
+	} else if t.T38MaxDatagram < MinT38MaxDatagram || t.T38MaxDatagram > MaxT38MaxDatagram {
+		v.Add("t38_max_datagram", fmt.Sprintf("must be %d to %d bytes", MinT38MaxDatagram, MaxT38MaxDatagram))
+	}
+}
+
+// validCodecs reports whether every codec is a known G.711 one, once.
+func validCodecs(cs []string) bool {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if !slices.Contains(model.DefaultCodecs, c) || seen[c] {
+			return false
+		}
+		seen[c] = true
+	}
+	return true
+}
+
+// validHostPort accepts "host" or "host:port" with a host name or IP.
+func validHostPort(s string) bool {
+	host, port := s, ""
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		host, port = h, p
+	} else if strings.Count(s, ":") > 1 || strings.HasPrefix(s, "[") {
+		return false // IPv6 needs brackets and a port
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return false
+		}
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	return validHostName(host)
+}
+
+// validHostName accepts DNS names: letters, digits, hyphens and dots.
+func validHostName(h string) bool {
+	if h == "" || len(h) > maxTrunkHostLength {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkAllowedSources validates and canonicalises the inbound source
+// addresses: an IP (or a prefix of one address) is written as the IP,
+// a CIDR in its masked form ("192.0.2.7/24" is "192.0.2.0/24"). Only SIP trunks take calls in.
+func checkAllowedSources(t *model.Trunk, v *model.ValidationError) {
+	if len(t.AllowedSources) == 0 {
+		return
+	}
+	if t.Kind != model.TrunkSIP {
+		v.Add("allowed_sources", "only SIP trunks take inbound calls (fax sources are set in fax_sources)")
+		return
+	}
+	if len(t.AllowedSources) > MaxAllowedSources {
+		v.Add("allowed_sources", fmt.Sprintf("at most %d addresses", MaxAllowedSources))
+		return
+	}
+	out := make([]string, 0, len(t.AllowedSources))
+	for _, s := range t.AllowedSources {
+		p, err := ParseSourcePrefix(s)
+		if err != nil {
+			msg := fmt.Sprintf("%q is not an IP address or CIDR prefix (e.g. 192.0.2.10 or 192.0.2.0/24)", clip(s, 60))
+			if model.FaxSource(s).Submittable() {
+				msg += "; the fax sources web, api, email and campaign are set in fax_sources"
+			}
+			v.Add("allowed_sources", msg)
+			continue
+		}
+		c := p.String()
+		if p.IsSingleIP() {
+			c = p.Addr().String()
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	t.AllowedSources = out
+}
+
+// ParseSourcePrefix reads an inbound source: an IP address (a prefix of
+// one address) or a CIDR prefix, masked to its network.
+func ParseSourcePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // checkTenantIDs makes sure every listed tenant exists.

@@ -98,9 +98,14 @@ type Trunk struct {
 	// TenantIDs lists the tenants that may use the trunk; empty means all.
 	TenantIDs []string
 	Enabled   bool
-	// AllowedSources lists the fax sources that may use the trunk; empty
-	// means all.
-	AllowedSources []FaxSource
+	// FaxSources lists the fax sources (web, api, email, campaign) that
+	// may use the trunk; empty means all.
+	FaxSources []FaxSource
+	// AllowedSources lists the addresses (IPs or CIDR prefixes, in
+	// canonical form) a SIP trunk's inbound calls may come from; empty
+	// means the trunk host's addresses. A call from anywhere else is
+	// refused with 403 (once any SIP trunk exists).
+	AllowedSources []string
 	// RingTimeout is how long a call may ring before it is given up as not
 	// answered (0: DefaultRingTimeout).
 	RingTimeout time.Duration
@@ -113,10 +118,56 @@ type Trunk struct {
 	Register  bool
 	T38       T38Policy
 	ECM       bool
+	// OutboundProxy ("host" or "host:port") receives the trunk's INVITEs
+	// instead of Host; "" sends them to Host.
+	OutboundProxy string
+	// CallerIDFormat is how the calling number is written in From (and
+	// P-Asserted-Identity).
+	CallerIDFormat CallerIDFormat
+	// PAI adds a P-Asserted-Identity header with the caller ID.
+	PAI bool
+	// Codecs are the G.711 codecs offered, in preference order ("PCMU",
+	// "PCMA"); empty means DefaultCodecs.
+	Codecs []string
+	// V17 allows the 14400 bit/s modem; off tops calls out at 9600 bit/s
+	// (V.29) for lines that cannot carry V.17.
+	V17 bool
+	// UDPTLRedundancy is how many earlier T.38 packets each UDPTL datagram
+	// repeats (0: none).
+	UDPTLRedundancy int
+	// T38MaxDatagram is the T38FaxMaxDatagram we declare (0: 400).
+	T38MaxDatagram int
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// CallerIDFormat is how a SIP trunk writes the calling number: carriers
+// differ on the leading "+".
+type CallerIDFormat string
+
+const (
+	CallerIDE164   CallerIDFormat = "e164"   // +15551234567
+	CallerIDDigits CallerIDFormat = "digits" // 15551234567 (E.164 without "+")
+)
+
+// Valid reports whether f is a known format.
+func (f CallerIDFormat) Valid() bool { return f == CallerIDE164 || f == CallerIDDigits }
+
+// G.711 codec names of Trunk.Codecs.
+const (
+	CodecPCMU = "PCMU"
+	CodecPCMA = "PCMA"
+)
+
+// DefaultCodecs is the codec order of a trunk that sets none.
+var DefaultCodecs = []string{CodecPCMU, CodecPCMA}
+
+// Defaults of a SIP trunk's T.38 settings.
+const (
+	DefaultUDPTLRedundancy = 3
+	DefaultT38MaxDatagram  = 400
+)
 
 // DefaultRingTimeout is the ring timeout of a trunk that sets none.
 const DefaultRingTimeout = 60 * time.Second
@@ -128,7 +179,7 @@ func (t Trunk) AllowsTenant(tenantID string) bool {
 
 // AllowsSource reports whether faxes from src may use the trunk.
 func (t Trunk) AllowsSource(src FaxSource) bool {
-	return len(t.AllowedSources) == 0 || slices.Contains(t.AllowedSources, src)
+	return len(t.FaxSources) == 0 || slices.Contains(t.FaxSources, src)
 }
 
 // RingTimeoutOrDefault returns RingTimeout, or DefaultRingTimeout when unset.

@@ -13,11 +13,12 @@ import (
 )
 
 // trunkTextFields are the single-valued inputs of the trunk form (the
-// API's field names); tenant_ids and allowed_sources are multi-valued and
-// kept comma-joined.
+// API's field names); tenant_ids and fax_sources are multi-valued and
+// kept comma-joined; allowed_sources is one address per line.
 var trunkTextFields = []string{"name", "kind", "speed", "priority", "max_channels", "ring_timeout_s", "enabled",
 	"host", "port", "transport", "username", "password", "clear_password", "register", "t38", "ecm",
-	"dial_allow", "dial_deny", "dial_rewrites"}
+	"dial_allow", "dial_deny", "dial_rewrites", "allowed_sources", "outbound_proxy", "caller_id_format",
+	"p_asserted_identity", "codecs", "v17", "udptl_redundancy", "t38_max_datagram"}
 
 // trunkFormData is the data of the add/edit trunk page.
 type trunkFormData struct {
@@ -27,6 +28,8 @@ type trunkFormData struct {
 	Speeds     []option
 	Transports []option
 	T38        []option
+	CallerID   []option
+	Codecs     []option
 	Tenants    []checkOption
 	Sources    []checkOption
 }
@@ -67,11 +70,20 @@ func trunkOptions() (kinds, speeds, transports, t38 []option) {
 	return
 }
 
+// trunkSIPOptions are the choices of the caller-ID format and codec order.
+func trunkSIPOptions() (callerID, codecs []option) {
+	callerID = []option{{string(model.CallerIDE164), "E.164 with + (+15551234567)"},
+		{string(model.CallerIDDigits), "E.164 without + (15551234567)"}}
+	codecs = []option{{"PCMU,PCMA", "PCMU, then PCMA"}, {"PCMA,PCMU", "PCMA, then PCMU"}, {"PCMU", "PCMU only"},
+		{"PCMA", "PCMA only"}}
+	return
+}
+
 // trunkFormFrom reads the posted trunk form.
 func trunkFormFrom(r *http.Request) *form {
 	f := formFrom(r, trunkTextFields...)
 	f.Set("tenant_ids", strings.Join(r.PostForm["tenant_ids"], ","))
-	f.Set("allowed_sources", strings.Join(r.PostForm["allowed_sources"], ","))
+	f.Set("fax_sources", strings.Join(r.PostForm["fax_sources"], ","))
 	return f
 }
 
@@ -105,11 +117,26 @@ func trunkForm(t model.Trunk) *form {
 	f.Set("dial_rewrites", strings.Join(rw, "\n"))
 	f.Set("tenant_ids", strings.Join(t.TenantIDs, ","))
 	var src []string
-	for _, s := range t.AllowedSources {
+	for _, s := range t.FaxSources {
 		src = append(src, string(s))
 	}
-	f.Set("allowed_sources", strings.Join(src, ","))
+	f.Set("fax_sources", strings.Join(src, ","))
+	trunkSIPForm(f, t)
 	return f
+}
+
+// trunkSIPForm fills the SIP call options and inbound sources of t.
+func trunkSIPForm(f *form, t model.Trunk) {
+	f.Set("allowed_sources", strings.Join(t.AllowedSources, "\n"))
+	f.Set("outbound_proxy", t.OutboundProxy)
+	f.Set("caller_id_format", string(t.CallerIDFormat))
+	f.Set("p_asserted_identity", checked(t.PAI))
+	f.Set("codecs", strings.Join(t.Codecs, ","))
+	f.Set("v17", checked(t.V17))
+	f.Set("udptl_redundancy", itoa(t.UDPTLRedundancy))
+	if t.T38MaxDatagram > 0 {
+		f.Set("t38_max_datagram", itoa(t.T38MaxDatagram))
+	}
 }
 
 func checked(b bool) string {
@@ -163,8 +190,23 @@ func splitList(s string) []string {
 
 func fieldSources(f *form) []model.FaxSource {
 	out := []model.FaxSource{}
-	for _, s := range splitList(f.Get("allowed_sources")) {
+	for _, s := range splitList(f.Get("fax_sources")) {
 		out = append(out, model.FaxSource(s))
+	}
+	return out
+}
+
+// addressLines reads the inbound source addresses: one per line (commas
+// and spaces separate too); the service validates each.
+func addressLines(f *form) []string {
+	out := strings.FieldsFunc(f.Get("allowed_sources"), func(r rune) bool {
+		return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
+	})
+	if len(out) > faxout.MaxAllowedSources {
+		f.Invalid("allowed_sources", fmt.Sprintf("at most %d addresses", faxout.MaxAllowedSources))
+	}
+	if out == nil {
+		out = []string{}
 	}
 	return out
 }
@@ -182,11 +224,14 @@ func trunkInput(f *form) faxout.TrunkInput {
 	return faxout.TrunkInput{Name: f.Get("name"), Kind: model.TrunkKind(f.Get("kind")),
 		Speed: model.TrunkSpeed(f.Get("speed")), Priority: optionalInt(f, "priority"),
 		MaxChannels: optionalInt(f, "max_channels"), DialRules: dialRules(f), TenantIDs: splitList(f.Get("tenant_ids")),
-		Enabled: ptr(f.Get("enabled") == "on"), AllowedSources: fieldSources(f),
+		Enabled: ptr(f.Get("enabled") == "on"), FaxSources: fieldSources(f), AllowedSources: addressLines(f),
 		RingTimeout: time.Duration(optionalInt(f, "ring_timeout_s")) * time.Second, Host: f.Get("host"),
 		Port: optionalInt(f, "port"), Transport: f.Get("transport"), Username: f.Get("username"),
 		Password: f.Get("password"), Register: f.Get("register") == "on", T38: model.T38Policy(f.Get("t38")),
-		ECM: ptr(f.Get("ecm") == "on")}
+		ECM: ptr(f.Get("ecm") == "on"), OutboundProxy: f.Get("outbound_proxy"),
+		CallerIDFormat: model.CallerIDFormat(f.Get("caller_id_format")), PAI: f.Get("p_asserted_identity") == "on",
+		Codecs: splitList(f.Get("codecs")), V17: ptr(f.Get("v17") == "on"), UDPTLRedundancy: f.intField("udptl_redundancy"),
+		T38MaxDatagram: optionalInt(f, "t38_max_datagram")}
 }
 
 // trunkPatch turns the edit form into a change of every field (the kind
@@ -194,10 +239,12 @@ func trunkInput(f *form) faxout.TrunkInput {
 func trunkPatch(f *form) faxout.TrunkPatch {
 	in := trunkInput(f)
 	return faxout.TrunkPatch{Name: &in.Name, Speed: &in.Speed, Priority: &in.Priority, MaxChannels: &in.MaxChannels,
-		DialRules: &in.DialRules, TenantIDs: &in.TenantIDs, Enabled: in.Enabled, AllowedSources: &in.AllowedSources,
-		RingTimeout: &in.RingTimeout, Host: &in.Host, Port: &in.Port, Transport: &in.Transport,
-		Username: &in.Username, Password: &in.Password, ClearPassword: f.Get("clear_password") == "on",
-		Register: &in.Register, T38: &in.T38, ECM: in.ECM}
+		DialRules: &in.DialRules, TenantIDs: &in.TenantIDs, Enabled: in.Enabled, FaxSources: &in.FaxSources,
+		AllowedSources: &in.AllowedSources, RingTimeout: &in.RingTimeout, Host: &in.Host, Port: &in.Port,
+		Transport: &in.Transport, Username: &in.Username, Password: &in.Password,
+		ClearPassword: f.Get("clear_password") == "on", Register: &in.Register, T38: &in.T38, ECM: in.ECM,
+		OutboundProxy: &in.OutboundProxy, CallerIDFormat: &in.CallerIDFormat, PAI: &in.PAI, Codecs: &in.Codecs,
+		V17: in.V17, UDPTLRedundancy: in.UDPTLRedundancy, T38MaxDatagram: &in.T38MaxDatagram}
 }
 
 // renderTrunkForm shows the add or edit form with values and errors.
@@ -208,6 +255,7 @@ func (h *Handler) renderTrunkForm(w http.ResponseWriter, r *http.Request, status
 	}
 	d := trunkFormData{Trunk: t, Editing: t.ID != ""}
 	d.Kinds, d.Speeds, d.Transports, d.T38 = trunkOptions()
+	d.CallerID, d.Codecs = trunkSIPOptions()
 	tenants, err := h.tenantOptions(r.Context(), actorOf(r), "")
 	if err != nil {
 		h.fail(w, r, err)
@@ -217,7 +265,7 @@ func (h *Handler) renderTrunkForm(w http.ResponseWriter, r *http.Request, status
 	for _, o := range tenants[1:] {
 		d.Tenants = append(d.Tenants, checkOption{o.Value, o.Label, slices.Contains(chosen, o.Value)})
 	}
-	srcs := splitList(f.Get("allowed_sources"))
+	srcs := splitList(f.Get("fax_sources"))
 	for _, s := range []model.FaxSource{model.SourceWeb, model.SourceAPI, model.SourceEmail, model.SourceCampaign} {
 		d.Sources = append(d.Sources, checkOption{string(s), sourceLabel(s), slices.Contains(srcs, string(s))})
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,8 @@ func trunkValues(kv ...string) url.Values {
 	v := url.Values{"name": {"Carrier A"}, "kind": {"sip"}, "priority": {"5"}, "max_channels": {"8"},
 		"enabled": {"on"}, "host": {"sip.carrier.example"}, "port": {"5061"}, "transport": {"tls"},
 		"username": {"acme"}, "password": {"s3cret"}, "register": {"on"}, "t38": {"request"}, "ecm": {"on"},
-		"speed": {"fast"}}
+		"speed": {"fast"}, "v17": {"on"}, "codecs": {"PCMU,PCMA"}, "caller_id_format": {"e164"},
+		"udptl_redundancy": {"3"}, "t38_max_datagram": {"400"}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			v.Del(kv[i])
@@ -45,6 +47,14 @@ func TestTrunkForms(t *testing.T) {
 		{"bad transport", trunkValues("transport", "sctp"), 422, []string{"Transport: must be udp, tcp or tls"}},
 		{"bad rewrite", trunkValues("dial_rewrites", "+1 1 extra"), 422, []string{"Dial rewrites: "}},
 		{"unknown tenant", trunkValues("tenant_ids", "ten_aaaaaaaaaaaaaaaa"), 422, []string{"no such tenant"}},
+		{"bad inbound source", trunkValues("allowed_sources", "192.0.2.1\nnot-an-ip"), 422, []string{`"not-an-ip" is not an IP address or CIDR prefix`}},
+		{"fax source as inbound source", trunkValues("allowed_sources", "api"), 422, []string{"are set in fax_sources"}},
+		{"bad proxy", trunkValues("outbound_proxy", "proxy.example:0"), 422, []string{"must be host or host:port"}},
+		{"bad codecs", trunkValues("codecs", "G729"), 422, []string{"PCMU and/or PCMA"}},
+		{"bad caller-ID format", trunkValues("caller_id_format", "national"), 422, []string{"must be e164 (with +) or digits"}},
+		{"redundancy too deep", trunkValues("udptl_redundancy", "9"), 422, []string{"must be 0 (none) to 8"}},
+		{"datagram not a number", trunkValues("t38_max_datagram", "big"), 422, []string{"must be a whole number"}},
+		{"datagram too small", trunkValues("t38_max_datagram", "100"), 422, []string{"must be 160 to 1472 bytes"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,8 +72,11 @@ func TestTrunkForms(t *testing.T) {
 	}
 	b.t = t
 
-	form := trunkValues("dial_allow", "+1*", "dial_rewrites", "+1 1", "allowed_sources", "api")
-	form.Add("allowed_sources", "web")
+	form := trunkValues("dial_allow", "+1*", "dial_rewrites", "+1 1", "fax_sources", "api",
+		"allowed_sources", "192.0.2.10\n198.51.100.0/24", "outbound_proxy", "proxy.carrier.example:5070",
+		"caller_id_format", "digits", "p_asserted_identity", "on", "codecs", "PCMA,PCMU", "v17", "",
+		"udptl_redundancy", "0", "t38_max_datagram", "1200")
+	form.Add("fax_sources", "web")
 	form.Set("tenant_ids", p.W.A.ID)
 	wantRedirect(t, b.post("/admin/trunks", form), "/admin/trunks")
 	r := b.get("/admin/trunks")
@@ -78,18 +91,27 @@ func TestTrunkForms(t *testing.T) {
 		t.Fatal("no edit link for Carrier A")
 	}
 	tr, err := p.Fax.GetTrunk(t.Context(), p.W.AdminActor, id[1])
-	if err != nil || tr.Password != "s3cret" || !tr.Register || tr.Transport != "tls" || len(tr.AllowedSources) != 2 ||
+	if err != nil || tr.Password != "s3cret" || !tr.Register || tr.Transport != "tls" || len(tr.FaxSources) != 2 ||
 		len(tr.DialRules.Rewrites) != 1 || tr.DialRules.Rewrites[0] != (model.Rewrite{Strip: "+1", Add: "1"}) {
 		t.Fatalf("stored trunk %+v %v", tr, err)
+	}
+	if !slices.Equal(tr.AllowedSources, []string{"192.0.2.10", "198.51.100.0/24"}) ||
+		tr.OutboundProxy != "proxy.carrier.example:5070" || tr.CallerIDFormat != model.CallerIDDigits || !tr.PAI ||
+		!slices.Equal(tr.Codecs, []string{"PCMA", "PCMU"}) || tr.V17 || tr.UDPTLRedundancy != 0 ||
+		tr.T38MaxDatagram != 1200 {
+		t.Fatalf("stored SIP options %+v", tr)
 	}
 
 	r = b.get("/admin/trunks/" + tr.ID + "/edit")
 	wantStatus(t, r, 200)
-	wantHTML(t, r, `value="sip.carrier.example"`, `name="clear_password"`, `value="`+p.W.A.ID+`" checked`)
+	wantHTML(t, r, `value="sip.carrier.example"`, `name="clear_password"`, `value="`+p.W.A.ID+`" checked`,
+		`value="proxy.carrier.example:5070"`, `value="PCMA,PCMU" selected`, `value="digits" selected`,
+		`value="1200"`, "192.0.2.10\n198.51.100.0/24", `name="fax_sources" value="api" checked`)
 	edit := trunkValues("name", "Carrier A2", "password", "", "priority", "-1", "dial_rewrites", "+1 1")
 	wantRedirect(t, b.post("/admin/trunks/"+tr.ID, edit), "/admin/trunks")
 	if tr, err = p.Fax.GetTrunk(t.Context(), p.W.AdminActor, tr.ID); err != nil || tr.Name != "Carrier A2" ||
-		tr.Password != "s3cret" || tr.Priority != -1 || len(tr.TenantIDs) != 0 {
+		tr.Password != "s3cret" || tr.Priority != -1 || len(tr.TenantIDs) != 0 || len(tr.AllowedSources) != 0 ||
+		!tr.V17 || tr.UDPTLRedundancy != 3 || tr.CallerIDFormat != model.CallerIDE164 || tr.PAI {
 		t.Fatalf("after edit %+v %v", tr, err)
 	}
 

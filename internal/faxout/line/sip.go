@@ -16,34 +16,6 @@ import (
 	"faxgate/internal/telephony/t30"
 )
 
-// CallerIDFormat is how a SIP trunk writes the calling number in From
-// (and P-Asserted-Identity): carriers differ on the leading "+".
-type CallerIDFormat string
-
-const (
-	CallerIDE164   CallerIDFormat = "e164"   // +15551234567
-	CallerIDDigits CallerIDFormat = "digits" // 15551234567
-)
-
-// SIPOptions are a SIP trunk's settings beyond the stored trunk fields;
-// the zero value is what most carriers expect (see withDefaults).
-type SIPOptions struct {
-	// OutboundProxy ("host:port") receives our INVITEs instead of the
-	// trunk host.
-	OutboundProxy string
-	CallerID      CallerIDFormat // "" = e164
-	// PAI adds P-Asserted-Identity with the caller ID.
-	PAI bool
-	// Codecs in preference order ("PCMU", "PCMA"); nil = both, PCMU first.
-	Codecs []string
-	// NoV17 keeps the 14400 bit/s modem out (some lines cannot carry it).
-	NoV17 bool
-	// Redundancy is the UDPTL redundancy depth (0 = 3); MaxDatagram our
-	// T38FaxMaxDatagram (0 = 400).
-	Redundancy  int
-	MaxDatagram int
-}
-
 // DestHint is what worked on the last good call to a destination: T.38 or
 // audio, and ECM on or off.
 type DestHint struct {
@@ -67,12 +39,14 @@ type SIPRecorder func(ctx context.Context, c Call, trunkID string, r sip.CallRes
 
 // SIPConfig builds a SIP trunk's line.
 type SIPConfig struct {
-	UA      *sip.UA
-	Trunk   model.Trunk
-	Options SIPOptions
-	Memory  DestMemory  // optional
-	Record  SIPRecorder // optional
-	Logger  *slog.Logger
+	UA *sip.UA
+	// Trunk holds every setting of the calls: host, credentials, fax
+	// policy, and the call options (outbound proxy, caller-ID format,
+	// P-Asserted-Identity, codecs, V.17, UDPTL redundancy, max datagram).
+	Trunk  model.Trunk
+	Memory DestMemory  // optional
+	Record SIPRecorder // optional
+	Logger *slog.Logger
 }
 
 // SIP is the Line of a SIP trunk: every Dial is one INVITE through the
@@ -133,14 +107,14 @@ func Target(t model.Trunk) string {
 
 // dialOf builds the sip.Dial of a call on this trunk.
 func (l *SIP) dialOf(c Call, pol sip.Policy) sip.Dial {
-	t, o := l.cfg.Trunk, l.cfg.Options
+	t := l.cfg.Trunk
 	cid := c.CallerID
-	if o.CallerID == CallerIDDigits {
+	if t.CallerIDFormat == model.CallerIDDigits {
 		cid = strings.TrimPrefix(cid, "+")
 	}
-	d := sip.Dial{Target: Target(t), User: c.To, CallerID: cid, PAssertedIdentity: o.PAI,
+	d := sip.Dial{Target: Target(t), User: c.To, CallerID: cid, PAssertedIdentity: t.PAI,
 		Auth: sip.Auth{User: t.Username, Pass: t.Password}, Transport: sip.Transport(t.Transport),
-		OutboundProxy: o.OutboundProxy, Policy: pol, TIFFPath: c.TIFFPath, StationID: c.StationID,
+		OutboundProxy: t.OutboundProxy, Policy: pol, TIFFPath: c.TIFFPath, StationID: c.StationID,
 		HeaderInfo: c.HeaderInfo, Timeout: c.RingTimeout, Progress: progressOf(c)}
 	if t.Transport == "" || t.Transport == "tls" { // TLS is not supported by the UA: refuse plainly below
 		d.Transport = sip.Transport(t.Transport)
@@ -148,20 +122,28 @@ func (l *SIP) dialOf(c Call, pol sip.Policy) sip.Dial {
 	return d
 }
 
+// TrunkPolicy is the fax policy of the trunk's calls, in and out: T.38
+// mode, ECM, V.17, UDPTL redundancy, max datagram and codec order, as
+// stored (faxout validates them and fills their defaults).
+func TrunkPolicy(t model.Trunk) sip.Policy {
+	pol := sip.Policy{T38: sip.T38Mode(t.T38), ECM: t.ECM, V17: t.V17, Redundancy: t.UDPTLRedundancy,
+		MaxDatagram: t.T38MaxDatagram, Codecs: t.Codecs}
+	if pol.T38 == "" {
+		pol.T38 = sip.T38Request
+	}
+	if pol.MaxDatagram == 0 {
+		pol.MaxDatagram = model.DefaultT38MaxDatagram
+	}
+	return pol
+}
+
 // policyFor is the trunk's fax policy for one call. The destination memory
 // only ever narrows it within what the admin allowed: a number where audio
 // worked after T.38 failed is not asked for T.38 again (request becomes
 // accept; require stays require), and ECM stays off where it worked off.
 func (l *SIP) policyFor(ctx context.Context, c Call) (sip.Policy, DestHint) {
-	t, o := l.cfg.Trunk, l.cfg.Options
-	pol := sip.Policy{T38: sip.T38Mode(t.T38), ECM: c.ECM, V17: !o.NoV17, MaxBitRate: c.MaxBitRate,
-		Redundancy: o.Redundancy, MaxDatagram: o.MaxDatagram, Codecs: o.Codecs}
-	if pol.T38 == "" {
-		pol.T38 = sip.T38Request
-	}
-	if pol.Redundancy == 0 {
-		pol.Redundancy = 3
-	}
+	pol := TrunkPolicy(l.cfg.Trunk)
+	pol.ECM, pol.MaxBitRate = c.ECM, c.MaxBitRate
 	var hint DestHint
 	if l.cfg.Memory == nil || c.E164 == "" {
 		return pol, hint

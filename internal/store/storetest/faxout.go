@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -78,13 +79,22 @@ func testBuiltInTrunk(t *testing.T, s *store.Store, _ faxFixture) {
 		tr.CreatedAt.IsZero() || time.Since(tr.CreatedAt) > 24*time.Hour || !tr.ECM {
 		t.Errorf("built-in test trunk = %+v", tr)
 	}
+	// Migration 00012's defaults: what the SIP line used before.
+	if tr.CallerIDFormat != model.CallerIDE164 || !tr.V17 || tr.UDPTLRedundancy != 3 || tr.T38MaxDatagram != 400 ||
+		!slices.Equal(tr.Codecs, []string{"PCMU", "PCMA"}) || tr.PAI || tr.OutboundProxy != "" ||
+		tr.AllowedSources != nil || tr.FaxSources != nil {
+		t.Errorf("built-in test trunk SIP defaults = %+v", tr)
+	}
 }
 
 func testTrunks(t *testing.T, s *store.Store, f faxFixture) {
 	c := ctx(t)
 	tr := model.Trunk{Name: fmt.Sprintf("Carrier %d", f.tag), Kind: model.TrunkSIP, Speed: model.SpeedFast,
 		Priority: 5, MaxChannels: 7, Enabled: true, TenantIDs: []string{f.a.ID},
-		AllowedSources: []model.FaxSource{model.SourceAPI, model.SourceWeb}, RingTimeout: 42 * time.Second,
+		FaxSources: []model.FaxSource{model.SourceAPI, model.SourceWeb}, RingTimeout: 42 * time.Second,
+		AllowedSources: []string{"192.0.2.0/24", "2001:db8::7/128"}, OutboundProxy: "proxy.example.net:5070",
+		CallerIDFormat: model.CallerIDDigits, PAI: true, Codecs: []string{"PCMA", "PCMU"}, V17: false,
+		UDPTLRedundancy: 5, T38MaxDatagram: 1200,
 		DialRules: model.DialRules{Allow: []string{"+1*"}, Deny: []string{"+1900*"},
 			Rewrites: []model.Rewrite{{Strip: "+1", Add: "1"}}},
 		Host: "sip.example.net", Port: 5061, Transport: "tls", Username: "u", Password: "p", Register: true,
@@ -98,8 +108,9 @@ func testTrunks(t *testing.T, s *store.Store, f faxFixture) {
 	dup.Name = fmt.Sprintf("CARRIER %d", f.tag)
 	wantConflict(t, "CreateTrunk(same name)", s.CreateTrunk(c, &dup), "name")
 
-	tr.Enabled, tr.TenantIDs, tr.AllowedSources, tr.DialRules = false, nil, nil, model.DialRules{}
-	tr.Priority = -3
+	tr.Enabled, tr.TenantIDs, tr.FaxSources, tr.AllowedSources, tr.DialRules = false, nil, nil, nil, model.DialRules{}
+	tr.Priority, tr.OutboundProxy, tr.CallerIDFormat, tr.PAI = -3, "", model.CallerIDE164, false
+	tr.Codecs, tr.V17, tr.UDPTLRedundancy, tr.T38MaxDatagram = []string{"PCMU"}, true, 0, 160
 	noErr(t, "UpdateTrunk", s.UpdateTrunk(c, &tr))
 	got, err = s.GetTrunk(c, tr.ID)
 	noErr(t, "GetTrunk after update", err)
