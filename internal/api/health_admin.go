@@ -65,6 +65,8 @@ type HealthTrunk struct {
 	Enabled     bool   `json:"enabled" api:"required,readonly"`
 	MaxChannels int    `json:"max_channels" api:"required,readonly"`
 	InUse       int    `json:"channels_in_use" api:"required,readonly"`
+	Registered  string `json:"registration" api:"required,readonly" enum:",registering,registered,failed" doc:"SIP trunks that register: their state on this node; empty otherwise."`
+	RegError    string `json:"registration_error" api:"required,readonly" doc:"Why the last REGISTER failed."`
 }
 
 func healthDTO(r health.Report) PlatformHealth {
@@ -82,8 +84,12 @@ func healthDTO(r health.Report) PlatformHealth {
 			PagesThisMonth: t.MonthPages})
 	}
 	for _, t := range r.Trunks {
-		out.Trunks = append(out.Trunks, HealthTrunk{ID: t.ID, Name: t.Name, Kind: string(t.Kind), Enabled: t.Enabled,
-			MaxChannels: t.MaxChannels, InUse: t.InUse})
+		ht := HealthTrunk{ID: t.ID, Name: t.Name, Kind: string(t.Kind), Enabled: t.Enabled,
+			MaxChannels: t.MaxChannels, InUse: t.InUse}
+		if t.Registration != nil {
+			ht.Registered, ht.RegError = t.Registration.State, t.Registration.Error
+		}
+		out.Trunks = append(out.Trunks, ht)
 	}
 	return out
 }

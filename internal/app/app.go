@@ -189,7 +189,7 @@ func (a *App) build() error {
 	}
 	a.reports = reports.New(a.store, a.o.now)
 	a.announce = announce.New(a.store, a.audit, a.o.now)
-	a.health = health.New(a.store, a.cfg.DataDir, a.o.version, a.o.now)
+	a.health = health.New(a.store, a.cfg.DataDir, a.o.version, a.o.now).WithRegistrations(a.SIPRegistration)
 	a.reg = prometheus.NewRegistry()
 	a.reg.MustRegister(collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

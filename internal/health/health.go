@@ -11,14 +11,17 @@ import (
 	"syscall"
 	"time"
 
+	"faxgate/internal/faxout"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
 )
 
-// TrunkStatus is a trunk with its channels in use now.
+// TrunkStatus is a trunk with its channels in use now and, for a SIP
+// trunk that registers, its registration on this node.
 type TrunkStatus struct {
 	model.Trunk
-	InUse int
+	InUse        int
+	Registration *faxout.TrunkRegistration // nil: the trunk does not register (or SIP is off)
 }
 
 // Disk is the space of the file system holding the data folder.
@@ -53,6 +56,7 @@ type Report struct {
 // Service builds reports.
 type Service struct {
 	st      *store.Store
+	reg     faxout.RegistrationSource // nil: no SIP registrations to show
 	dataDir string
 	version string
 	started time.Time
@@ -65,6 +69,13 @@ func New(st *store.Store, dataDir, version string, now func() time.Time) *Servic
 		now = time.Now
 	}
 	return &Service{st: st, dataDir: dataDir, version: version, started: now(), now: now}
+}
+
+// WithRegistrations makes reports show the SIP trunks' registration state
+// as this node sees it.
+func (s *Service) WithRegistrations(src faxout.RegistrationSource) *Service {
+	s.reg = src
+	return s
 }
 
 // maxTenants bounds the tenants listed in one report.
@@ -118,6 +129,11 @@ func (s *Service) trunks(ctx context.Context, now time.Time) ([]TrunkStatus, err
 		out[i].Trunk = t
 		if out[i].InUse, err = s.st.CountLeases(ctx, t.ID, "", now); err != nil {
 			return nil, err
+		}
+		if s.reg != nil {
+			if r, ok := s.reg(t.ID); ok {
+				out[i].Registration = &r
+			}
 		}
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"faxgate/internal/auth/authtest"
+	"faxgate/internal/faxout"
 	"faxgate/internal/health"
 	"faxgate/internal/jobs"
 	"faxgate/internal/model"
@@ -77,6 +78,15 @@ func TestReport(t *testing.T) {
 		}
 		if len(r.Trunks) == 0 || r.Trunks[0].InUse != 0 {
 			t.Fatalf("trunks %+v (the default test line is expected)", r.Trunks)
+		}
+		// A SIP registration source: the report carries each trunk's state.
+		svc.WithRegistrations(func(id string) (faxout.TrunkRegistration, bool) {
+			return faxout.TrunkRegistration{State: faxout.RegFailed, Status: 403, Error: "403 Forbidden"}, id == r.Trunks[0].ID
+		})
+		r2, err := svc.Report(ctx, w.AdminActor)
+		authtest.Must(t, "Report with registrations", err)
+		if reg := r2.Trunks[0].Registration; reg == nil || reg.State != faxout.RegFailed || reg.Error != "403 Forbidden" {
+			t.Fatalf("registration %+v", reg)
 		}
 		if _, err := svc.Report(ctx, w.TenantAActor); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("tenant admin reads health: %v", err)
