@@ -182,9 +182,12 @@ func TestRetention(t *testing.T) {
 			defer cancel()
 			_ = j.Stop(ctx)
 		})
+		// The run purges fa and fails then purges the stale reception; wait
+		// for the whole run, not only its first fax.
 		waitFor(t, "the periodic purge", 30*time.Second, func() bool {
 			f, err := st.GetInboundFax(e.Ctx, model.PlatformScope(), fa.ID)
-			return err == nil && f.Purged()
+			s, serr := st.GetInboundFax(e.Ctx, model.PlatformScope(), stuck)
+			return err == nil && f.Purged() && serr == nil && s.Purged()
 		})
 		_, err = e.Svc.Open(e.Ctx, e.W.TenantAActor, fa.ID, "pdf")
 		wantIs(t, "download of a purged fax", err, model.ErrGone)
