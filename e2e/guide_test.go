@@ -32,9 +32,9 @@ func TestGuideMenus(t *testing.T) {
 	var tenant struct {
 		ID string `json:"id"`
 	}
-	rpAPI(t, http.MethodPost, base+"/api/v1/tenants", adminEmail, adminPass, map[string]any{"name": "Guide Co"}, 201, &tenant)
+	apiCall(t, http.MethodPost, base+"/api/v1/tenants", adminEmail, adminPass, map[string]any{"name": "Guide Co"}, 201, &tenant)
 	for _, u := range []struct{ role, email string }{{"tenant", "boss@guide.test"}, {"user", "user@guide.test"}} {
-		rpAPI(t, http.MethodPost, base+"/api/v1/users", adminEmail, adminPass, map[string]any{"tenant_id": tenant.ID,
+		apiCall(t, http.MethodPost, base+"/api/v1/users", adminEmail, adminPass, map[string]any{"tenant_id": tenant.ID,
 			"role": u.role, "email": u.email, "password": rpPass, "first_name": "Gui", "last_name": "De"}, 201, nil)
 	}
 	logins := []struct{ role, email, pass string }{

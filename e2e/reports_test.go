@@ -65,7 +65,7 @@ func TestReportsPortal(t *testing.T) {
 		b.shot("rp-03-announcement")
 	})
 	b.step("a platform-wide announcement shows on the login page", func() {
-		rpAPI(t, http.MethodPost, base+"/api/v1/announcements", adminEmail, adminPass,
+		apiCall(t, http.MethodPost, base+"/api/v1/announcements", adminEmail, adminPass,
 			map[string]any{"message": "Platform upgrade on Sunday", "level": "warning"}, http.StatusCreated, nil)
 		b.logout()
 		b.do(chromedp.Navigate(base + "/login"))
@@ -100,10 +100,10 @@ func rpSendFax(t *testing.T, base string) string {
 		ID     string `json:"id"`
 		Status string `json:"status"`
 	}
-	rpAPI(t, http.MethodPost, base+"/api/v1/tenants", adminEmail, adminPass, map[string]any{"name": "Initech"}, 201, &tenant)
-	rpAPI(t, http.MethodPost, base+"/api/v1/users", adminEmail, adminPass, map[string]any{"tenant_id": tenant.ID,
+	apiCall(t, http.MethodPost, base+"/api/v1/tenants", adminEmail, adminPass, map[string]any{"name": "Initech"}, 201, &tenant)
+	apiCall(t, http.MethodPost, base+"/api/v1/users", adminEmail, adminPass, map[string]any{"tenant_id": tenant.ID,
 		"role": "tenant", "email": rpBoss, "password": rpPass, "first_name": "Bill", "last_name": "Lumbergh"}, 201, nil)
-	rpAPI(t, http.MethodPost, base+"/api/v1/trunks", adminEmail, adminPass, map[string]any{"name": "Fast test",
+	apiCall(t, http.MethodPost, base+"/api/v1/trunks", adminEmail, adminPass, map[string]any{"name": "Fast test",
 		"kind": "test", "speed": "fast", "priority": 1, "max_channels": 4}, 201, nil)
 
 	var buf bytes.Buffer
@@ -119,37 +119,17 @@ func rpSendFax(t *testing.T, base string) string {
 		if time.Now().After(deadline) {
 			t.Fatalf("document still %s", doc.Status)
 		}
-		rpAPI(t, http.MethodGet, base+"/api/v1/documents/"+doc.ID, rpBoss, rpPass, nil, 200, &doc)
+		apiCall(t, http.MethodGet, base+"/api/v1/documents/"+doc.ID, rpBoss, rpPass, nil, 200, &doc)
 	}
-	rpAPI(t, http.MethodPost, base+"/api/v1/faxes", rpBoss, rpPass, map[string]any{"to": "+12025550100",
+	apiCall(t, http.MethodPost, base+"/api/v1/faxes", rpBoss, rpPass, map[string]any{"to": "+12025550100",
 		"document_id": doc.ID, "title": "TPS report"}, 201, &fax)
 	for deadline := time.Now().Add(90 * time.Second); fax.Status != "delivered"; time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(deadline) || fax.Status == "failed" {
 			t.Fatalf("fax %s", fax.Status)
 		}
-		rpAPI(t, http.MethodGet, base+"/api/v1/faxes/"+fax.ID, rpBoss, rpPass, nil, 200, &fax)
+		apiCall(t, http.MethodGet, base+"/api/v1/faxes/"+fax.ID, rpBoss, rpPass, nil, 200, &fax)
 	}
 	return fax.ID
-}
-
-func rpAPI(t *testing.T, method, url, user, pass string, body any, want int, out any) {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		j, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rpDo(t, req, user, pass, want, out)
 }
 
 func rpDo(t *testing.T, req *http.Request, user, pass string, want int, out any) {

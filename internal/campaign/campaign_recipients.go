@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"faxgate/internal/csvcell"
 	"faxgate/internal/model"
 )
 
@@ -116,6 +117,6 @@ func recipientRecord(r Recipient) []string {
 		}
 		return t.UTC().Format(time.RFC3339)
 	}
-	return []string{strconv.FormatInt(r.Seq, 10), safeCell(r.Name), r.Fax, string(r.State), safeCell(r.Reason),
+	return []string{strconv.FormatInt(r.Seq, 10), csvcell.Safe(r.Name), r.Fax, string(r.State), csvcell.Safe(r.Reason),
 		strconv.Itoa(r.Sends), r.FaxID, ts(r.SubmittedAt), ts(r.CompletedAt)}
 }

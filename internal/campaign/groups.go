@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"faxgate/internal/csvcell"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
 )
@@ -176,10 +177,10 @@ func (s *Service) ExportGroupCSV(ctx context.Context, actor model.Actor, groupID
 	}
 	rec := make([]string, len(ExportColumns))
 	err = s.st.EachContact(ctx, model.TenantScope(g.TenantID), g.ID, func(c model.Contact) error {
-		rec = append(rec[:0], safeCell(c.FirstName), safeCell(c.LastName), c.Fax, safeCell(c.Email),
-			safeCell(c.Company), safeCell(c.Address), safeCell(c.Description))
+		rec = append(rec[:0], csvcell.Safe(c.FirstName), csvcell.Safe(c.LastName), c.Fax, csvcell.Safe(c.Email),
+			csvcell.Safe(c.Company), csvcell.Safe(c.Address), csvcell.Safe(c.Description))
 		for _, v := range c.Custom {
-			rec = append(rec, safeCell(v))
+			rec = append(rec, csvcell.Safe(v))
 		}
 		return cw.Write(rec)
 	})
@@ -188,12 +189,4 @@ func (s *Service) ExportGroupCSV(ctx context.Context, actor model.Actor, groupID
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCell defuses spreadsheet formula injection.
-func safeCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
