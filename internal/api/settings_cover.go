@@ -13,6 +13,7 @@ import (
 	"faxgate/internal/model"
 	"faxgate/internal/phone"
 	"faxgate/internal/tenancy"
+	"faxgate/internal/tz"
 )
 
 // CoverOverrides replace saved cover page settings in a preview (nil: the
@@ -128,7 +129,7 @@ func CoverPreview(ctx context.Context, ten *tenancy.Service, actor model.Actor, 
 		FromFax: phone.FormatInternational(fs.DefaultCallerID),
 		Date:    time.Now(), Subject: subject, Pages: samplePages, Comments: cs.Comments,
 	}
-	if loc, err := time.LoadLocation(fs.TimeZone); err == nil && fs.TimeZone != "" {
+	if loc, err := tz.Load(fs.TimeZone); err == nil && fs.TimeZone != "" {
 		c.Location = loc
 	}
 	if cs.ShowLogo {

@@ -9,6 +9,7 @@ import (
 	"faxgate/internal/faxout"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
+	"faxgate/internal/tz"
 )
 
 // run is one sender job's pass over a campaign.
@@ -27,7 +28,7 @@ func (r *run) init(ctx context.Context, id string) error {
 		return err
 	}
 	if fs, err := r.s.svc.st.GetTenantFaxSettings(ctx, model.PlatformScope(), c.TenantID); err == nil && fs.TimeZone != "" {
-		if loc, err := time.LoadLocation(fs.TimeZone); err == nil {
+		if loc, err := tz.Load(fs.TimeZone); err == nil {
 			r.loc = loc
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"faxgate/internal/mail/outbound"
 	"faxgate/internal/model"
 	"faxgate/internal/tenancy"
+	"faxgate/internal/tz"
 )
 
 // KindFaxEmail is the job that composes the fax-to-email of a received
@@ -122,7 +123,7 @@ func (s *Service) composeEmail(ctx context.Context, f model.InboundFax, to []str
 }
 
 func (s *Service) emailData(f model.InboundFax, fs model.TenantFaxSettings, tenantName string, attached bool) tenancy.FaxEmailData {
-	loc, err := time.LoadLocation(fs.TimeZone)
+	loc, err := tz.Load(fs.TimeZone)
 	if err != nil || fs.TimeZone == "" {
 		loc = time.UTC
 	}

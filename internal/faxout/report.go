@@ -13,6 +13,7 @@ import (
 	"faxgate/internal/faxtiff"
 	"faxgate/internal/model"
 	"faxgate/internal/phone"
+	"faxgate/internal/tz"
 )
 
 // TransmissionReport returns the fax's transmission report as a one-page
@@ -35,7 +36,7 @@ func (s *Service) TransmissionReport(ctx context.Context, actor model.Actor, fax
 	}
 	r := report{fax: f, loc: time.UTC, generated: s.clock()}
 	if ts, err := s.loadSettings(ctx, f.TenantID); err == nil && ts.fax.TimeZone != "" {
-		if loc, err := time.LoadLocation(ts.fax.TimeZone); err == nil {
+		if loc, err := tz.Load(ts.fax.TimeZone); err == nil {
 			r.loc = loc
 		}
 	}

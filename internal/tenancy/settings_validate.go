@@ -11,6 +11,7 @@ import (
 
 	"faxgate/internal/model"
 	"faxgate/internal/phone"
+	"faxgate/internal/tz"
 )
 
 // FaxSettingsInput changes a tenant's fax settings; nil fields keep their
@@ -134,7 +135,7 @@ func normTimeZone(v *model.ValidationError, s string) string {
 	case s == "Local" || len(s) > 64:
 		v.Add("time_zone", "must be an IANA time zone name like Europe/Paris")
 	default:
-		if _, err := time.LoadLocation(s); err != nil {
+		if _, err := tz.Load(s); err != nil {
 			v.Add("time_zone", "unknown time zone "+s+" (use an IANA name like Europe/Paris)")
 		}
 	}
