@@ -182,19 +182,6 @@ func (s *Store) StartCampaignTx(ctx context.Context, tx *sql.Tx, scope model.Sco
 	return err
 }
 
-// DocumentStatusTx is the status of a document in scope, read inside tx
-// (a campaign starts only with a ready document); ErrNotFound if none.
-func (s *Store) DocumentStatusTx(ctx context.Context, tx *sql.Tx, scope model.Scope, id string) (model.DocumentStatus, error) {
-	w := where{}
-	if err := w.scoped(scope, "tenant_id"); err != nil {
-		return "", err
-	}
-	w.add("id = ?", id)
-	var st model.DocumentStatus
-	err := tx.QueryRowContext(ctx, `SELECT status FROM documents`+w.sql(), w.args...).Scan(&st)
-	return st, s.mapErr(err)
-}
-
 // RewindCampaignTx puts the cursor of campaign id back at the beginning
 // (recipients were put back to pending behind it).
 func (s *Store) RewindCampaignTx(ctx context.Context, tx *sql.Tx, scope model.Scope, id string) error {

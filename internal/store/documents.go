@@ -176,6 +176,19 @@ func (s *Store) getDocument(ctx context.Context, q querier, scope model.Scope, i
 	return docs[0], nil
 }
 
+// DocumentStatusTx is the status of a document in scope, read inside tx
+// (a campaign starts only with a ready document); ErrNotFound if none.
+func (s *Store) DocumentStatusTx(ctx context.Context, tx *sql.Tx, scope model.Scope, id string) (model.DocumentStatus, error) {
+	w := where{}
+	if err := w.scoped(scope, "tenant_id"); err != nil {
+		return "", err
+	}
+	w.add("id = ?", id)
+	var st model.DocumentStatus
+	err := tx.QueryRowContext(ctx, `SELECT status FROM documents`+w.sql(), w.args...).Scan(&st)
+	return st, s.mapErr(err)
+}
+
 // loadSources fills the Sources of docs (all within scope) with one query.
 func (s *Store) loadSources(ctx context.Context, q querier, scope model.Scope, docs []model.Document) error {
 	if len(docs) == 0 {
