@@ -256,7 +256,7 @@ func (n *sipNode) startRegistration(ctx context.Context, t model.Trunk, prev <-c
 		state: faxout.TrunkRegistration{State: faxout.RegRegistering}}
 	n.regs[t.ID] = r
 	reg := sip.Registration{Registrar: line.Target(t), User: t.Username, Transport: sip.Transport(t.Transport),
-		Auth:    sip.Auth{User: t.Username, Pass: t.Password},
+		OutboundProxy: t.OutboundProxy, Auth: sip.Auth{User: t.Username, Pass: t.Password},
 		OnState: func(st sip.RegState) { n.setRegState(t.ID, r, st) }}
 	log := n.a.log.With("component", "sip", "trunk", t.Name)
 	go func() {

@@ -57,12 +57,14 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// startUA starts a UA on 127.0.0.1 with a free port; it is closed when
-// the test ends.
+// startUA starts a UA on 127.0.0.1 with a free port (and the shared
+// test port pool unless cfg has one); it is closed when the test ends.
 func startUA(t *testing.T, name string, cfg Config) *UA {
 	t.Helper()
 	cfg.ListenAddr = "127.0.0.1:0"
-	cfg.RTPPorts = testPool(t)
+	if cfg.RTPPorts == nil {
+		cfg.RTPPorts = testPool(t)
+	}
 	cfg.Logger = testLogger(t, name)
 	ua, err := NewUA(cfg)
 	if err != nil {

@@ -58,6 +58,7 @@ func (ua *UA) SendFax(ctx context.Context, d Dial) (CallResult, error) {
 	if err != nil {
 		return fail(CauseInternal, err)
 	}
+	d.OutboundProxy = proxyAddr(d.OutboundProxy, d.Transport)
 	peer, err := resolvePeer(ctx, target, d.OutboundProxy)
 	if err != nil {
 		return fail(CauseUnreachable, err)
@@ -374,6 +375,18 @@ func parseTarget(target, user string, t Transport) (sip.Uri, error) {
 		u.UriParams = append(u.UriParams.Clone(), sip.HeaderKV{K: "transport", V: "tcp"})
 	}
 	return u, nil
+}
+
+// proxyAddr completes an outbound proxy given as a bare host with the
+// transport's default port.
+func proxyAddr(proxy string, t Transport) string {
+	if proxy == "" {
+		return ""
+	}
+	if _, _, err := net.SplitHostPort(proxy); err == nil {
+		return proxy
+	}
+	return net.JoinHostPort(strings.Trim(proxy, "[]"), strconv.Itoa(t.defaultPort()))
 }
 
 // resolvePeer returns the IP we will send to (for choosing our own

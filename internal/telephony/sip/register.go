@@ -78,6 +78,10 @@ type Registration struct {
 	User, Domain string
 	Auth         Auth
 	Transport    Transport // "" = UDP
+	// OutboundProxy ("host:port") receives the REGISTERs instead of the
+	// registrar's host (the Request-URI still names the registrar), as
+	// with Dial.OutboundProxy.
+	OutboundProxy string
 	// Expires is the binding lifetime asked for; 0 = 3600 s.
 	Expires time.Duration
 	// RetryMin and RetryMax bound the exponential backoff after a
@@ -123,7 +127,8 @@ func (ua *UA) Register(ctx context.Context, r Registration) error {
 	}
 	r.Expires = orDefault(r.Expires, defaultRegisterExpires)
 	r.RetryMin, r.RetryMax = orDefault(r.RetryMin, 5*time.Second), orDefault(r.RetryMax, 5*time.Minute)
-	peer, err := resolvePeer(ctx, target, "")
+	r.OutboundProxy = proxyAddr(r.OutboundProxy, r.Transport)
+	peer, err := resolvePeer(ctx, target, r.OutboundProxy)
 	if err != nil {
 		return err
 	}
@@ -238,6 +243,9 @@ func (g *registerer) request(expires time.Duration) *sip.Request {
 	req.AppendHeader(g.ua.contact(g.r.User, g.local, g.r.Transport))
 	req.AppendHeader(sip.NewHeader("Expires", seconds(expires)))
 	req.AppendHeader(sip.NewHeader("User-Agent", g.ua.cfg.UserAgent))
+	if g.r.OutboundProxy != "" {
+		req.SetDestination(g.r.OutboundProxy)
+	}
 	return req
 }
 

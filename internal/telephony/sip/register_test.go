@@ -79,3 +79,65 @@ func TestRegisterBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterOutboundProxy: with an outbound proxy the REGISTERs go to
+// the proxy (here our UA as the registrar) while the Request-URI and To
+// name the carrier, whose name does not even resolve.
+func TestRegisterOutboundProxy(t *testing.T) {
+	t.Parallel()
+	got := make(chan Binding, 4)
+	proxy := startUA(t, "proxy", Config{
+		InboundAuth: &ServerAuth{Realm: "faxgate.test", Lookup: lookup},
+		OnRegister: func(bd Binding) {
+			select {
+			case got <- bd:
+			default:
+			}
+		},
+	})
+	a := startUA(t, "A", Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	states := make(chan RegState, 4)
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Register(ctx, Registration{
+			Registrar: "carrier.invalid:5060", OutboundProxy: fmt.Sprintf("127.0.0.1:%d", proxy.Port()),
+			User: "alice", Auth: Auth{User: "alice", Pass: "secret"}, Expires: time.Hour,
+			OnState: func(s RegState) {
+				select {
+				case states <- s:
+				default:
+				}
+			},
+		})
+	}()
+	select {
+	case s := <-states:
+		if !s.Registered || s.Status != 200 {
+			t.Errorf("registration through the proxy: %+v", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no registration outcome within 10 s")
+	}
+	select {
+	case b := <-got:
+		if b.User != "alice" || b.Expires != time.Hour {
+			t.Errorf("binding at the proxy: %+v", b)
+		}
+	default:
+		t.Error("the proxy saw no REGISTER")
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("Register returned %v", err)
+	}
+	select {
+	case b := <-got:
+		if b.Expires != 0 {
+			t.Errorf("the unregister at the proxy: %+v", b)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the unregister did not go through the proxy")
+	}
+}

@@ -25,15 +25,16 @@ import (
 
 // sippRun describes one SIPp run.
 type sippRun struct {
-	scenario string        // file name in testdata/sipp
-	uac      bool          // SIPp calls us (else it waits for our INVITE)
-	ua       *UA           // our UA: the UAC's remote host
-	service  string        // -s: the Request-URI user of SIPp's INVITEs
-	calls    int           // -m (default 1)
-	rate     int           // -r calls per second (UAC)
-	limit    int           // -l simultaneous calls (default 1)
-	timeout  time.Duration // SIPp's -timeout and our exec deadline
-	port     int           // SIPp's SIP port (UAS); 0: a free one
+	scenario string            // file name in testdata/sipp
+	uac      bool              // SIPp calls us (else it waits for our INVITE)
+	ua       *UA               // our UA: the UAC's remote host
+	service  string            // -s: the Request-URI user of SIPp's INVITEs
+	calls    int               // -m (default 1)
+	rate     int               // -r calls per second (UAC)
+	limit    int               // -l simultaneous calls (default 1)
+	timeout  time.Duration     // SIPp's -timeout and our exec deadline
+	port     int               // SIPp's SIP port (UAS); 0: a free one
+	keys     map[string]string // -key name value: [name] in the scenario
 }
 
 // sippResult is a finished SIPp run.
@@ -98,6 +99,9 @@ func startSipp(t *testing.T, r sippRun) (port int, wait func() sippResult) {
 		"-trace_msg", "-message_file", filepath.Join(dir, "messages.log"),
 		"-trace_stat", "-stf", filepath.Join(dir, "stat.csv"),
 		"-nostdin",
+	}
+	for k, v := range r.keys {
+		args = append(args, "-key", k, v)
 	}
 	if r.uac {
 		rate := r.rate

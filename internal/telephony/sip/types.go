@@ -22,6 +22,11 @@ const (
 
 func (t Transport) valid() bool { return t == UDP || t == TCP }
 
+// defaultPort is the transport's port when a host names none.
+func (t Transport) defaultPort() int {
+	return 5060
+}
+
 // sipgo names transports in upper case.
 func (t Transport) network() string {
 	if t == TCP {
