@@ -46,6 +46,20 @@ func cdrDTO(c model.CDR) CDR {
 	return d
 }
 
+// cdrSortParam is the column CDRs are ordered by; ties are broken by id,
+// so the cursor pages stay exact in every order, and the CSV export
+// follows it too.
+var cdrSortParam = Param{Name: "sort", Enum: cdrSortNames(),
+	Desc: "Order by start time (default), duration, pages, status, to, from or direction; see order."}
+
+func cdrSortNames() []string {
+	out := make([]string, len(reports.CDRSorts))
+	for i, s := range reports.CDRSorts {
+		out[i] = string(s)
+	}
+	return out
+}
+
 var csvFormat = Param{Name: "format", Enum: []string{"json", "csv"},
 	Desc: "csv streams every matching row (no paging) as text/csv; default json (one page)."}
 
@@ -130,13 +144,14 @@ func (a *API) reportRoutes() []Route {
 				Param{Name: "status", Enum: []string{"dialing", "ringing", "connected", "completed", "failed"}},
 				Param{Name: "cause", Desc: "Cause class, e.g. busy, no_answer, fax_negotiation."},
 				Param{Name: "number", Desc: "Digits contained in the from, to or dialled number."},
-				Param{Name: "order", Enum: []string{"desc", "asc"}, Desc: "By start time; default desc (newest first)."},
+				cdrSortParam,
+				Param{Name: "order", Enum: []string{"desc", "asc"}, Desc: "Direction of the sort; default desc (newest, longest, largest first)."},
 				csvFormat, tzParam, tenantParam)},
 	}
 }
 
 func (a *API) listCDR(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "from", "to", "user_id", "direction", "status", "cause", "number", "order", "format",
+	q, err := newQuery(r, "from", "to", "user_id", "direction", "status", "cause", "number", "sort", "order", "format",
 		"tz", "tenant_id", "limit", "cursor")
 	if err != nil {
 		return err
@@ -186,6 +201,9 @@ func cdrFilter(q query, actor model.Actor) (reports.CDRFilter, error) {
 	}
 	if f.To, ok = q.timeParam("to", true); !ok {
 		v.Add("to", timeFormatHint)
+	}
+	if f.Sort = reports.CDRSort(q.get("sort")); !f.Sort.Valid() {
+		v.Add("sort", "must be "+strings.Join(cdrSortParam.Enum, ", "))
 	}
 	switch q.get("order") {
 	case "", "desc":

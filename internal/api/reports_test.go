@@ -57,6 +57,26 @@ func TestCDRReportAPI(t *testing.T) {
 			t.Fatalf("second page %+v", rest)
 		}
 
+		// Sorted by pages: the delivered fax has pages, the busy one none;
+		// pages follow the order and the CSV export too.
+		var big, small api.CDRList
+		e.must(t, ua, "GET", "/api/v1/reports/cdr?sort=pages&limit=1", nil, 200, &big)
+		if len(big.Items) != 1 || big.Items[0].FaxID != ok.ID || big.NextCursor == "" {
+			t.Fatalf("sort=pages first page %+v", big)
+		}
+		e.must(t, ua, "GET", "/api/v1/reports/cdr?sort=pages&limit=1&cursor="+big.NextCursor, nil, 200, &small)
+		if len(small.Items) != 1 || small.Items[0].FaxID != busy.ID || small.NextCursor != "" {
+			t.Fatalf("sort=pages second page %+v", small)
+		}
+		if r := e.call(t, ua, "GET", "/api/v1/reports/cdr?sort=status&limit=1&cursor="+big.NextCursor, nil); r.status != 422 {
+			t.Errorf("a sort=pages cursor with sort=status: %d %s", r.status, r.body)
+		}
+		byPages := e.must(t, ua, "GET", "/api/v1/reports/cdr?format=csv&sort=pages&order=asc", nil, 200, nil)
+		pr, err := csv.NewReader(strings.NewReader(string(byPages.body))).ReadAll()
+		if err != nil || len(pr) != 3 || pr[1][len(pr[1])-1] != small.Items[0].ID || pr[2][len(pr[2])-1] != big.Items[0].ID {
+			t.Fatalf("CSV sort=pages&order=asc (%v): %q", err, byPages.body)
+		}
+
 		// Another tenant sees none of it, and may not name tenant A.
 		var other api.CDRList
 		e.must(t, tb, "GET", "/api/v1/reports/cdr", nil, 200, &other)
@@ -85,6 +105,8 @@ func TestCDRReportAPI(t *testing.T) {
 			{"direction=sideways", 422},
 			{"status=lost", 422},
 			{"order=up", 422},
+			{"sort=size", 422},
+			{"sort=pages%27--", 422},
 			{"from=yesterday", 422},
 			{"format=xml", 422},
 			{"format=csv&tz=Mars/Olympus", 422},

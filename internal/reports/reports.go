@@ -36,6 +36,23 @@ func New(st *store.Store, now func() time.Time) *Service {
 // CDRFilter is what a caller may ask for; the actor's role narrows it.
 type CDRFilter = store.CDRFilter
 
+// CDRSort is a column the records can be ordered by; CDRSorts lists them.
+type CDRSort = store.CDRSort
+
+// The CDR orders (see store.CDRSort).
+const (
+	CDRByStarted   = store.CDRByStarted
+	CDRByDuration  = store.CDRByDuration
+	CDRByPages     = store.CDRByPages
+	CDRByStatus    = store.CDRByStatus
+	CDRByTo        = store.CDRByTo
+	CDRByFrom      = store.CDRByFrom
+	CDRByDirection = store.CDRByDirection
+)
+
+// CDRSorts lists the valid orders, the default (start time) first.
+var CDRSorts = store.CDRSorts
+
 // scopeFor applies the actor's visibility to f and returns the scope to
 // query in.
 func scopeFor(actor model.Actor, f CDRFilter) (model.Scope, CDRFilter, error) {
@@ -66,6 +83,9 @@ func validate(f CDRFilter) error {
 	if len(f.Number) > 32 {
 		v.Add("number", "at most 32 characters")
 	}
+	if !f.Sort.Valid() {
+		v.Add("sort", "must be started, duration, pages, status, to, from or direction")
+	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		v.Add("to", "must be after from")
 	}
@@ -90,7 +110,8 @@ var CDRColumns = []string{"started_at", "answered_at", "ended_at", "direction", 
 	"transport", "bit_rate", "ecm", "trunk", "remote_station_id", "try", "fax_id", "attempt_id"}
 
 // WriteCDRCSV streams every record the filter selects (no page limit) to w
-// as CSV, times in loc (RFC 3339). It returns the number of rows written.
+// as CSV in the filter's order (f.Sort, f.Ascending), times in loc (RFC
+// 3339). It returns the number of rows written.
 // Memory stays bounded: rows are read in keyset batches and written as they
 // come.
 func (s *Service) WriteCDRCSV(ctx context.Context, actor model.Actor, f CDRFilter, loc *time.Location, w io.Writer) (int, error) {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,27 @@ func (f *fixture) outbound(t *testing.T, u model.User, to, cid string, calls []c
 	})
 	authtest.Must(t, "insert outbound fax", err)
 	return ids
+}
+
+// running inserts an outbound fax whose only call is still connected.
+func (f *fixture) running(t *testing.T, u model.User, to string, at time.Time) string {
+	t.Helper()
+	ctx := context.Background()
+	fax := model.Fax{TenantID: u.TenantID, UserID: u.ID, Direction: model.Outbound, Status: model.FaxSending,
+		Source: model.SourceAPI, To: to, NextTry: 1, NextLeg: 1, Pages: 1}
+	var id string
+	err := f.st.RunTx(ctx, func(tx *sql.Tx) error {
+		if err := f.st.InsertFaxTx(ctx, tx, &fax); err != nil {
+			return err
+		}
+		a := model.Attempt{FaxID: fax.ID, TenantID: u.TenantID, Try: 1, Leg: 1, TrunkName: "Test line",
+			Status: model.AttemptConnected, DialedNumber: to, StartedAt: at, AnsweredAt: at.Add(time.Second), T30Code: -1}
+		err := f.st.InsertAttemptTx(ctx, tx, &a)
+		id = a.ID
+		return err
+	})
+	authtest.Must(t, "insert running fax", err)
+	return id
 }
 
 func (f *fixture) received(t *testing.T, u model.User, from, did string, at time.Time) string {
@@ -210,6 +232,101 @@ func TestCDRPagination(t *testing.T) {
 	})
 }
 
+// TestCDRSorts pages through the records two at a time in every order,
+// both directions: the pages join into the one-list answer, which is
+// ordered by the column with ties broken by id; the CSV export has the
+// same order.
+func TestCDRSorts(t *testing.T) {
+	authtest.ForEachEngine(t, func(t *testing.T, open func(t *testing.T) *store.Store) {
+		f := newFixture(t, open(t))
+		ctx := context.Background()
+		// A running call (no end yet, so no duration) and a second
+		// reception with the same pages as the first: ties.
+		running := f.running(t, f.w.TenantA, "+15550199", time.Now().UTC().Add(-20*time.Minute))
+		f.received(t, f.w.UserA, "+33123456780", "+15557770", time.Now().UTC().Add(-10*time.Minute))
+		key := func(by reports.CDRSort, c model.CDR) string {
+			switch by {
+			case reports.CDRByDuration:
+				if c.EndedAt.IsZero() {
+					return fmt.Sprintf("%020d", 0)
+				}
+				return fmt.Sprintf("%020d", 1+c.EndedAt.Sub(c.StartedAt).Microseconds())
+			case reports.CDRByPages:
+				return fmt.Sprintf("%020d", c.Pages)
+			case reports.CDRByStatus:
+				return string(c.Status)
+			case reports.CDRByTo:
+				return c.To
+			case reports.CDRByFrom:
+				return c.From
+			case reports.CDRByDirection:
+				return string(c.Direction)
+			}
+			return fmt.Sprintf("%020d", c.StartedAt.UnixMicro())
+		}
+		for _, by := range reports.CDRSorts {
+			for _, asc := range []bool{false, true} {
+				cf := reports.CDRFilter{Sort: by, Ascending: asc}
+				var got []string
+				o := model.ListOptions{Limit: 2}
+				for pages := 0; ; pages++ {
+					if pages > 5 {
+						t.Fatalf("%s asc=%v: pagination does not end", by, asc)
+					}
+					rows, next, err := f.svc.CDR(ctx, f.w.AdminActor, cf, o)
+					authtest.Must(t, "CDR", err)
+					got = append(got, ids(rows)...)
+					if next == "" {
+						break
+					}
+					o.Cursor = next
+				}
+				all, _, err := f.svc.CDR(ctx, f.w.AdminActor, cf, model.ListOptions{})
+				authtest.Must(t, "CDR", err)
+				if len(all) != 7 || strings.Join(got, ",") != strings.Join(ids(all), ",") {
+					t.Fatalf("%s asc=%v: pages %v, one list %v", by, asc, got, ids(all))
+				}
+				for i := 1; i < len(all); i++ {
+					a, b := key(by, all[i-1])+"\x00"+all[i-1].ID, key(by, all[i])+"\x00"+all[i].ID
+					if asc && a > b || !asc && a < b {
+						t.Errorf("%s asc=%v: %s before %s", by, asc, a, b)
+					}
+				}
+				var buf bytes.Buffer
+				_, err = f.svc.WriteCDRCSV(ctx, f.w.AdminActor, cf, time.UTC, &buf)
+				authtest.Must(t, "WriteCDRCSV", err)
+				recs, err := csv.NewReader(&buf).ReadAll()
+				authtest.Must(t, "read CSV", err)
+				var csvIDs []string
+				for _, r := range recs[1:] {
+					csvIDs = append(csvIDs, r[len(r)-1])
+				}
+				if strings.Join(csvIDs, ",") != strings.Join(ids(all), ",") {
+					t.Errorf("%s asc=%v: CSV order %v, list %v", by, asc, csvIDs, ids(all))
+				}
+			}
+		}
+		// The running call has no duration: last when longest first.
+		all, _, err := f.svc.CDR(ctx, f.w.AdminActor, reports.CDRFilter{Sort: reports.CDRByDuration}, model.ListOptions{})
+		authtest.Must(t, "CDR", err)
+		if all[len(all)-1].ID != running {
+			t.Errorf("by duration, longest first: the running call is not last: %v", ids(all))
+		}
+		// A cursor of one order is refused by another.
+		_, next, err := f.svc.CDR(ctx, f.w.AdminActor, reports.CDRFilter{Sort: reports.CDRByPages}, model.ListOptions{Limit: 2})
+		authtest.Must(t, "CDR", err)
+		for _, other := range []reports.CDRSort{reports.CDRByStatus, reports.CDRByStarted} {
+			if _, _, err := f.svc.CDR(ctx, f.w.AdminActor, reports.CDRFilter{Sort: other},
+				model.ListOptions{Limit: 2, Cursor: next}); !isInvalid(err) {
+				t.Errorf("pages cursor with sort %s: %v", other, err)
+			}
+		}
+		if _, _, err := f.svc.CDR(ctx, f.w.AdminActor, reports.CDRFilter{Sort: "size"}, model.ListOptions{}); !isInvalid(err) {
+			t.Errorf("unknown sort: %v", err)
+		}
+	})
+}
+
 func TestCDRCSV(t *testing.T) {
 	authtest.ForEachEngine(t, func(t *testing.T, open func(t *testing.T) *store.Store) {
 		f := newFixture(t, open(t))
@@ -321,4 +438,9 @@ func TestDashboard(t *testing.T) {
 			t.Fatalf("Kolkata dashboard %+v", d)
 		}
 	})
+}
+
+func isInvalid(err error) bool {
+	var ve *model.ValidationError
+	return errors.As(err, &ve)
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +18,127 @@ type CDRFilter struct {
 	Direction model.FaxDirection
 	Status    model.AttemptStatus
 	Cause     model.Cause
-	Number    string // digits contained in the dialled, destination or caller number
-	Ascending bool   // oldest first (default newest first)
+	Number    string  // digits contained in the dialled, destination or caller number
+	Sort      CDRSort // the column to order by (default CDRByStarted)
+	Ascending bool    // smallest first (default largest, i.e. newest, first)
+}
+
+// CDRSort is a column call detail records can be ordered by. Every order
+// breaks ties by the attempt id, in the same direction, so keyset
+// pagination is exact.
+type CDRSort string
+
+// The CDR orders.
+const (
+	CDRByStarted   CDRSort = "started"   // start time
+	CDRByDuration  CDRSort = "duration"  // end - start; calls still running come last (first ascending)
+	CDRByPages     CDRSort = "pages"     // pages transferred
+	CDRByStatus    CDRSort = "status"    // call status, alphabetically
+	CDRByTo        CDRSort = "to"        // destination (inbound: our DID)
+	CDRByFrom      CDRSort = "from"      // caller ID (inbound: the caller)
+	CDRByDirection CDRSort = "direction" // inbound before outbound ascending
+)
+
+// CDRSorts lists the valid orders.
+var CDRSorts = []CDRSort{CDRByStarted, CDRByDuration, CDRByPages, CDRByStatus, CDRByTo, CDRByFrom, CDRByDirection}
+
+// Valid reports whether s is one of CDRSorts ("" counts as CDRByStarted).
+func (s CDRSort) Valid() bool {
+	if s == "" {
+		return true
+	}
+	for _, x := range CDRSorts {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// cdrKey is the SQL expression of a sort and whether its values are
+// integers (else text); started is handled as a time.
+func (s *Store) cdrKey(by CDRSort) (expr string, integer bool) {
+	switch by {
+	case CDRByDuration:
+		if s.engine == SQLite {
+			return "COALESCE(a.ended_at - a.started_at, -1)", true
+		}
+		return "COALESCE(CAST(EXTRACT(EPOCH FROM (a.ended_at - a.started_at)) * 1000000 AS BIGINT), -1)", true
+	case CDRByPages:
+		return "a.pages", true
+	case CDRByStatus:
+		return "a.status", false
+	case CDRByTo:
+		return "f.to_number", false
+	case CDRByFrom:
+		return "f.caller_id", false
+	case CDRByDirection:
+		return "f.direction", false
+	}
+	return "a.started_at", false
+}
+
+// cdrPos is a position in a CDR order other than by start time: the sort,
+// the key of the last row (an integer or a text) and its id. (Start-time
+// orders use the plain time cursor.)
+type cdrPos struct {
+	by   CDRSort
+	key  string
+	id   string
+	time cursor
+}
+
+func (p cdrPos) zero() bool { return p.id == "" && p.time.id == "" }
+
+func (p cdrPos) encode() string {
+	if p.by == CDRByStarted {
+		return p.time.encode()
+	}
+	raw := string(p.by) + "\x00" + p.key + "\x00" + p.id
+	return "k" + base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func decodeCDRPos(s string, by CDRSort) (cdrPos, error) {
+	if by == CDRByStarted {
+		c, err := decodeCursor(s)
+		return cdrPos{by: by, time: c}, err
+	}
+	bad := model.Invalid("cursor", "malformed or expired cursor")
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s, "k"))
+	if err != nil || !strings.HasPrefix(s, "k") {
+		return cdrPos{}, bad
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) != 3 || CDRSort(parts[0]) != by || parts[2] == "" || len(parts[2]) > 64 || len(parts[1]) > 256 {
+		return cdrPos{}, bad
+	}
+	return cdrPos{by: by, key: parts[1], id: parts[2]}, nil
+}
+
+// cdrPosOf is the position of row c in the order by.
+func (s *Store) cdrPosOf(by CDRSort, c model.CDR) cdrPos {
+	p := cdrPos{by: by, id: c.ID}
+	switch by {
+	case CDRByStarted:
+		p.time = cursor{c.StartedAt, c.ID}
+	case CDRByDuration:
+		d := int64(-1)
+		if !c.EndedAt.IsZero() {
+			d = c.EndedAt.Truncate(time.Microsecond).Sub(c.StartedAt.Truncate(time.Microsecond)).Microseconds()
+		}
+		p.key = strconv.FormatInt(d, 10)
+	case CDRByPages:
+		p.key = strconv.Itoa(c.Pages)
+	case CDRByStatus:
+		p.key = string(c.Status)
+	case CDRByTo:
+		p.key = c.To
+	case CDRByFrom:
+		p.key = c.From
+	case CDRByDirection:
+		p.key = string(c.Direction)
+	}
+	return p
 }
 
 // cdrCols are the attempt columns (qualified) followed by the fax's.
@@ -83,9 +204,12 @@ func (s *Store) cdrWhere(scope model.Scope, f CDRFilter) (where, error) {
 // f.Ascending. The cursor is the next_cursor of the previous page.
 func (s *Store) ListCDRs(ctx context.Context, scope model.Scope, f CDRFilter, o model.ListOptions) ([]model.CDR, string, error) {
 	o = o.Normalize(DefaultLimit, MaxLimit)
-	var after cursor
+	if !f.Sort.Valid() {
+		return nil, "", model.Invalid("sort", "unknown sort")
+	}
+	var after cdrPos
 	if o.Cursor != "" {
-		c, err := decodeCursor(o.Cursor)
+		c, err := decodeCDRPos(o.Cursor, sortOf(f))
 		if err != nil {
 			return nil, "", err
 		}
@@ -96,8 +220,14 @@ func (s *Store) ListCDRs(ctx context.Context, scope model.Scope, f CDRFilter, o 
 		return items, "", err
 	}
 	items = items[:o.Limit]
-	last := items[len(items)-1]
-	return items, cursor{last.StartedAt, last.ID}.encode(), nil
+	return items, s.cdrPosOf(sortOf(f), items[len(items)-1]).encode(), nil
+}
+
+func sortOf(f CDRFilter) CDRSort {
+	if f.Sort == "" {
+		return CDRByStarted
+	}
+	return f.Sort
 }
 
 // EachCDR calls fn for every record the filter selects, in list order. It
@@ -105,7 +235,10 @@ func (s *Store) ListCDRs(ctx context.Context, scope model.Scope, f CDRFilter, o 
 // no transaction is held open between batches.
 func (s *Store) EachCDR(ctx context.Context, scope model.Scope, f CDRFilter, fn func(model.CDR) error) error {
 	const batch = 1000
-	var after cursor
+	if !f.Sort.Valid() {
+		return model.Invalid("sort", "unknown sort")
+	}
+	var after cdrPos
 	for {
 		items, err := s.cdrBatch(ctx, scope, f, after, batch)
 		if err != nil {
@@ -119,14 +252,13 @@ func (s *Store) EachCDR(ctx context.Context, scope model.Scope, f CDRFilter, fn 
 		if len(items) < batch {
 			return nil
 		}
-		last := items[len(items)-1]
-		after = cursor{last.StartedAt, last.ID}
+		after = s.cdrPosOf(sortOf(f), items[len(items)-1])
 	}
 }
 
 // cdrBatch reads up to limit records after the position (zero: from the
 // start) in the filter's order.
-func (s *Store) cdrBatch(ctx context.Context, scope model.Scope, f CDRFilter, after cursor, limit int) ([]model.CDR, error) {
+func (s *Store) cdrBatch(ctx context.Context, scope model.Scope, f CDRFilter, after cdrPos, limit int) ([]model.CDR, error) {
 	w, err := s.cdrWhere(scope, f)
 	if err != nil {
 		return nil, err
@@ -135,10 +267,23 @@ func (s *Store) cdrBatch(ctx context.Context, scope model.Scope, f CDRFilter, af
 	if f.Ascending {
 		cmp, dir = ">", "ASC"
 	}
-	if after.id != "" {
-		w.add("(a.started_at, a.id) "+cmp+" (?, ?)", s.tv(after.at), after.id)
+	by := sortOf(f)
+	key, integer := s.cdrKey(by)
+	if !after.zero() {
+		switch {
+		case by == CDRByStarted:
+			w.add("(a.started_at, a.id) "+cmp+" (?, ?)", s.tv(after.time.at), after.time.id)
+		case integer:
+			n, err := strconv.ParseInt(after.key, 10, 64)
+			if err != nil {
+				return nil, model.Invalid("cursor", "malformed or expired cursor")
+			}
+			w.add("("+key+", a.id) "+cmp+" (?, ?)", n, after.id)
+		default:
+			w.add("("+key+", a.id) "+cmp+" (?, ?)", after.key, after.id)
+		}
 	}
 	q := `SELECT ` + cdrCols + cdrFrom + w.sql() +
-		` ORDER BY a.started_at ` + dir + `, a.id ` + dir + ` LIMIT ` + w.arg(limit)
+		` ORDER BY ` + key + ` ` + dir + `, a.id ` + dir + ` LIMIT ` + w.arg(limit)
 	return queryList(ctx, s, q, w.args, scanCDR)
 }

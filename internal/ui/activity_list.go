@@ -174,7 +174,7 @@ func (h *Handler) activityExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setCSVDownload(w, "activities-"+h.now().UTC().Format("20060102")+".csv")
-	if _, err := h.audit.WriteCSV(ctx, actor, af, h.viewerZone(ctx, actor), w); err != nil {
+	if _, err := h.audit.WriteCSV(ctx, actor, af, h.zone(r), w); err != nil {
 		h.log.Error("activities export failed", "err", err)
 	}
 }

@@ -82,7 +82,7 @@ func localInput(t time.Time, loc *time.Location) string {
 // renderAnnouncements draws the list page with the new-announcement form f.
 func (h *Handler) renderAnnouncements(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	actor, ctx := actorOf(r), r.Context()
-	loc := h.viewerZone(ctx, actor)
+	loc := h.zone(r)
 	items, next, err := h.announce.List(ctx, actor, announce.Filter{}, listOptions(r))
 	if err != nil {
 		h.fail(w, r, err)

@@ -8,7 +8,7 @@ func (h *Handler) announcementCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorOf(r)
-	f, in := announcementForm(r, h.viewerZone(r.Context(), actor))
+	f, in := announcementForm(r, h.zone(r))
 	if !f.HasErrors() {
 		if _, err := h.announce.Create(r.Context(), actor, in); err != nil {
 			if !f.absorb(err) {

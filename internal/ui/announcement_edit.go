@@ -12,7 +12,7 @@ func (h *Handler) announcementEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	loc := h.viewerZone(r.Context(), actorOf(r))
+	loc := h.zone(r)
 	f := newForm()
 	f.Set("message", a.Message)
 	f.Set("level", string(a.Level))
@@ -28,7 +28,7 @@ func (h *Handler) announcementUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := actorOf(r)
-	f, in := announcementForm(r, h.viewerZone(r.Context(), actor))
+	f, in := announcementForm(r, h.zone(r))
 	if !f.HasErrors() {
 		_, err := h.announce.Update(r.Context(), actor, a.ID, in)
 		if err == nil {
@@ -47,7 +47,7 @@ func (h *Handler) announcementUpdate(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderAnnouncementEdit(w http.ResponseWriter, r *http.Request, status int, f *form, a model.Announcement) {
 	v := h.newView(w, r, "Edit announcement", "announcements")
 	v.Form = f
-	v.Data = announcementData{Levels: announcementLevels, Zone: h.viewerZone(r.Context(), actorOf(r)).String(),
+	v.Data = announcementData{Levels: announcementLevels, Zone: h.zone(r).String(),
 		Editing: &a}
 	h.render(w, r, status, "announcement_edit", v)
 }

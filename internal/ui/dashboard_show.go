@@ -45,7 +45,7 @@ type recentFax struct {
 // dashboardShow is the landing page after login.
 func (h *Handler) dashboardShow(w http.ResponseWriter, r *http.Request) {
 	actor, ctx := actorOf(r), r.Context()
-	loc := h.viewerZone(ctx, actor)
+	loc := h.zone(r)
 	d := dashboardData{Zone: loc.String(), Quota: h.quotaFor(ctx, actor),
 		Announcements: h.activeAnnouncements(ctx, actor.TenantID)}
 	if h.reports != nil {

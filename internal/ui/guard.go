@@ -45,7 +45,7 @@ func (h *Handler) guard(level access, next http.HandlerFunc) http.Handler {
 			h.errorPage(w, r, http.StatusForbidden)
 			return
 		}
-		next(w, r)
+		next(w, withZoneMemo(r))
 	})
 }
 

@@ -68,7 +68,16 @@ func (h *Handler) funcs() template.FuncMap {
 		"roleLabel": roleLabel,
 		"statusOK":  func(s any) bool { return fmt.Sprint(s) == "active" },
 		"fieldName": fieldName,
+		"sortTH": func(heads map[string]sortHead, key, label string) sortTHData {
+			return sortTHData{Head: heads[key], Label: label}
+		},
 	}
+}
+
+// sortTHData is what the sort-th partial gets.
+type sortTHData struct {
+	Head  sortHead
+	Label string
 }
 
 // newView starts a page's data: actor, branding, navigation and flashes.
@@ -79,7 +88,7 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, title, active 
 	v.LogoURL = logoURL(v.Brand)
 	if ok {
 		v.Nav = buildNav(h.menu, actor.Role, active)
-		v.Zone = h.viewerZone(r.Context(), actor).String()
+		v.Zone = h.zone(r).String()
 	}
 	v.Flashes = h.takeFlashes(w, r)
 	return v

@@ -36,6 +36,8 @@ type cdrData struct {
 	Tenants                      []option
 	Causes                       []option
 	Directions, Statuses, Orders []option
+	Sorts                        []option
+	Heads                        map[string]sortHead // column sort links, by sort key
 	Zone                         string
 	ExportURL                    string
 	Filtered                     bool
@@ -45,10 +47,10 @@ type cdrData struct {
 func (h *Handler) cdrList(w http.ResponseWriter, r *http.Request) {
 	actor, ctx := actorOf(r), r.Context()
 	f, cf := cdrFilter(r, actor)
-	loc := h.viewerZone(ctx, actor)
+	loc := h.zone(r)
 	d := cdrData{Causes: causeOptions(), Directions: directionOptions, Statuses: attemptStatusOptions,
-		Orders: orderOptions, Zone: loc.String(), Filtered: r.URL.RawQuery != "",
-		ExportURL: "/reports/cdr/export"}
+		Orders: orderOptions, Sorts: cdrSortOptions, Zone: loc.String(), Filtered: r.URL.RawQuery != "",
+		ExportURL: "/reports/cdr/export", Heads: sortHeads(r, cdrSortOptions, f.Get("sort"), cf.Ascending)}
 	if q := exportQuery(r); q != "" {
 		d.ExportURL += "?" + q
 	}
@@ -91,7 +93,7 @@ func (h *Handler) cdrExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setCSVDownload(w, "cdr-"+h.now().UTC().Format("20060102")+".csv")
-	if _, err := h.reports.WriteCDRCSV(ctx, actor, cf, h.viewerZone(ctx, actor), w); err != nil {
+	if _, err := h.reports.WriteCDRCSV(ctx, actor, cf, h.zone(r), w); err != nil {
 		// The status line is gone already: log it; the file ends short.
 		h.log.Error("CDR export failed", "err", err)
 	}
@@ -101,7 +103,7 @@ func (h *Handler) cdrExport(w http.ResponseWriter, r *http.Request) {
 func cdrFilter(r *http.Request, actor model.Actor) (*form, reports.CDRFilter) {
 	q := r.URL.Query()
 	f := newForm()
-	for _, k := range []string{"from", "to", "user_id", "direction", "status", "cause", "number", "order", "tenant_id"} {
+	for _, k := range []string{"from", "to", "user_id", "direction", "status", "cause", "number", "sort", "order", "tenant_id"} {
 		f.Set(k, strings.TrimSpace(q.Get(k)))
 	}
 	cf := reports.CDRFilter{From: parseDay(f, "from"), Number: f.Get("number"), Ascending: f.Get("order") == "asc",
@@ -121,6 +123,15 @@ func cdrFilter(r *http.Request, actor model.Actor) (*form, reports.CDRFilter) {
 	}
 	if len(cf.Number) > 32 {
 		f.Invalid("number", "at most 32 characters")
+	}
+	if f.Get("sort") == string(reports.CDRByStarted) {
+		f.Set("sort", "") // the default: the first option
+	}
+	if cf.Sort = reports.CDRSort(f.Get("sort")); !cf.Sort.Valid() {
+		f.Invalid("sort", "choose a column from the list")
+	}
+	if o := f.Get("order"); o != "" && o != "asc" && o != "desc" {
+		f.Invalid("order", "choose ascending or descending")
 	}
 	if model.ValidID(model.PrefixUser, f.Get("user_id")) {
 		cf.UserID = f.Get("user_id")
@@ -149,6 +160,48 @@ func exportQuery(r *http.Request) string {
 		}
 	}
 	return q.Encode()
+}
+
+// sortHead is a sortable column heading: the link that sorts by the
+// column (flipping the direction when it is the current sort) and the
+// column's aria-sort value.
+type sortHead struct {
+	Href string
+	Aria string // "ascending", "descending" or "none"
+}
+
+// sortHeads are the heading links of a list sorted by the sort and order
+// query parameters; the other filters are kept, the cursor dropped. A
+// column's first click sorts descending, the next ascending.
+func sortHeads(r *http.Request, sorts []option, cur string, asc bool) map[string]sortHead {
+	heads := make(map[string]sortHead, len(sorts))
+	for _, o := range sorts {
+		q := r.URL.Query()
+		q.Del("cursor")
+		q.Set("sort", o.Value)
+		q.Del("order")
+		h := sortHead{Aria: "none"}
+		if o.Value == cur {
+			h.Aria = "descending"
+			if asc {
+				h.Aria = "ascending"
+			} else {
+				q.Set("order", "asc")
+			}
+		}
+		for k, vs := range q {
+			if len(vs) == 0 || vs[0] == "" {
+				q.Del(k)
+			}
+		}
+		h.Href = pageURL(r.URL.Path, q)
+		key := o.Value
+		if key == "" {
+			key = "started"
+		}
+		heads[key] = h
+	}
+	return heads
 }
 
 func newCDRRow(c model.CDR, loc *time.Location) cdrRow {
@@ -183,7 +236,10 @@ func causeLabel(c model.Cause) string {
 
 var (
 	directionOptions = []option{{"", "Both"}, {"outbound", "Outbound"}, {"inbound", "Inbound"}}
-	orderOptions     = []option{{"", "Newest first"}, {"asc", "Oldest first"}}
+	orderOptions     = []option{{"", "Descending (newest, longest, most first)"}, {"asc", "Ascending"}}
+	// cdrSortOptions are the columns the CDR list sorts by.
+	cdrSortOptions = []option{{"", "Start time"}, {"duration", "Duration"}, {"pages", "Pages"},
+		{"status", "Status"}, {"to", "To"}, {"from", "From"}, {"direction", "Direction"}}
 	// attemptStatusOptions are the call states, final ones first.
 	attemptStatusOptions = []option{{"", "Any status"}, {"completed", "Completed"}, {"failed", "Failed"},
 		{"connected", "Connected"}, {"ringing", "Ringing"}, {"dialing", "Dialing"}}
@@ -204,8 +260,34 @@ func causeOptions() []option {
 	}
 }
 
+// zoneMemo holds the viewer's time zone once a request has looked it up;
+// guard puts an empty one in every signed-in request's context.
+type zoneMemo struct{ loc *time.Location }
+
+type zoneMemoKey struct{}
+
+// withZoneMemo returns r with an empty zone memo in its context.
+func withZoneMemo(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), zoneMemoKey{}, &zoneMemo{}))
+}
+
+// zone is the time zone the request's viewer sees times in (viewerZone),
+// read from the tenant's fax settings at most once per request: the view,
+// the page's handler and its exports share it.
+func (h *Handler) zone(r *http.Request) *time.Location {
+	m, _ := r.Context().Value(zoneMemoKey{}).(*zoneMemo)
+	if m != nil && m.loc != nil {
+		return m.loc
+	}
+	loc := h.viewerZone(r.Context(), actorOf(r))
+	if m != nil {
+		m.loc = loc
+	}
+	return loc
+}
+
 // viewerZone is the time zone times are shown in: the tenant's fax
-// settings, UTC for platform admins or when unset.
+// settings, UTC for platform admins or when unset. Handlers use zone.
 func (h *Handler) viewerZone(ctx context.Context, actor model.Actor) *time.Location {
 	if actor.TenantID == "" {
 		return time.UTC

@@ -1,16 +1,22 @@
 package ui
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"faxgate/internal/announce"
 	"faxgate/internal/auth/authtest"
 	"faxgate/internal/health"
+	"faxgate/internal/httpx"
 	"faxgate/internal/reports"
+	"faxgate/internal/store/storetest"
+	"faxgate/internal/tenancy"
 )
 
 // withReports adds the reports, announcements and health services.
@@ -38,6 +44,13 @@ func TestReportPages(t *testing.T) {
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantText(t, r, "choose inbound or outbound", "must be a date")
 
+		r = b.get("/reports/cdr?sort=size&order=sideways")
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantText(t, r, "choose a column from the list", "choose ascending or descending")
+		r = b.get("/reports/cdr?sort=duration&order=asc")
+		wantStatus(t, r, http.StatusOK)
+		wantHTML(t, r, `href="/reports/cdr/export?order=asc&amp;sort=duration"`)
+
 		r = b.get("/reports/cdr/export?direction=outbound")
 		wantStatus(t, r, http.StatusOK)
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") ||
@@ -62,6 +75,23 @@ func TestReportPages(t *testing.T) {
 				t.Fatalf("user sees another's activity %v", rec)
 			}
 		}
+	}
+}
+
+// TestSortHeads: the current column's link flips the direction, the
+// others sort descending; filters stay, the cursor goes.
+func TestSortHeads(t *testing.T) {
+	r, _ := http.NewRequest("GET", "/reports/cdr?sort=pages&number=55&cursor=abc", nil)
+	h := sortHeads(r, cdrSortOptions, "pages", false)
+	if got := h["pages"]; got.Aria != "descending" || got.Href != "/reports/cdr?number=55&order=asc&sort=pages" {
+		t.Errorf("current column %+v", got)
+	}
+	if got := h["started"]; got.Aria != "none" || got.Href != "/reports/cdr?number=55" {
+		t.Errorf("default column %+v", got)
+	}
+	r, _ = http.NewRequest("GET", "/reports/cdr?sort=to&order=asc", nil)
+	if got := sortHeads(r, cdrSortOptions, "to", true)["to"]; got.Aria != "ascending" || got.Href != "/reports/cdr?sort=to" {
+		t.Errorf("ascending column %+v", got)
 	}
 }
 
@@ -201,5 +231,36 @@ func TestUsageBar(t *testing.T) {
 	}
 	if byteSize(512) != "512 B" || byteSize(1536) != "1.5 KiB" || byteSize(3<<30) != "3.0 GiB" {
 		t.Errorf("byteSize: %s %s %s", byteSize(512), byteSize(1536), byteSize(3<<30))
+	}
+}
+
+// TestZoneOncePerRequest: the viewer's time zone is read from the fax
+// settings once per request (guard's memo) and shared by the view and the
+// handler; the next request reads the saved change.
+func TestZoneOncePerRequest(t *testing.T) {
+	env := authtest.NewEnv(t, storetest.OpenSQLite(t), nil)
+	w := env.NewWorld(t)
+	h, err := New(Deps{Auth: env.Auth, Tenancy: env.Tenancy, Audit: env.Audit, Now: env.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func() *http.Request {
+		r := httptest.NewRequest("GET", "/reports/cdr", nil)
+		return withZoneMemo(r.WithContext(httpx.WithActor(r.Context(), w.TenantAActor)))
+	}
+	first := req()
+	if loc := h.zone(first); loc != time.UTC {
+		t.Fatalf("zone before any setting: %v", loc)
+	}
+	paris := "Europe/Paris"
+	if _, err := env.Tenancy.UpdateFaxSettings(context.Background(), w.TenantAActor, "",
+		tenancy.FaxSettingsInput{TimeZone: &paris}); err != nil {
+		t.Fatal(err)
+	}
+	if loc := h.zone(first); loc != time.UTC {
+		t.Errorf("the same request read the settings again: %v", loc)
+	}
+	if loc := h.zone(req()); loc.String() != paris {
+		t.Errorf("a new request: %v, want %s", loc, paris)
 	}
 }
