@@ -61,6 +61,7 @@ type App struct {
 	announce  *announce.Service
 	health    *health.Service
 	sip       *sipNode // nil when --sip off
+	faxQueue  int      // the fax queue's workers, once added (Start)
 	faxEvents faxPublisher
 	smtpAddr  atomic.Value
 	api       *api.API
@@ -229,6 +230,9 @@ func (a *App) Addr() string {
 
 // Start starts the background workers; /healthz reports ready from then on.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.addFaxQueue(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
 	if err := a.jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"faxgate/internal/campaign"
 	"faxgate/internal/document"
 	"faxgate/internal/documents"
-	"faxgate/internal/faxout"
 	"faxgate/internal/jobs"
 	"faxgate/internal/notify"
 	"faxgate/internal/store"
@@ -72,7 +71,6 @@ func (a *App) queues() map[string]river.QueueConfig {
 	return map[string]river.QueueConfig{
 		river.QueueDefault:  {MaxWorkers: n},
 		DocumentsQueue:      {MaxWorkers: min(runtime.GOMAXPROCS(0), maxConversions)},
-		faxout.Queue:        faxout.QueueConfig(faxWorkers),
 		notify.WebhookQueue: {MaxWorkers: webhookWorkers},
 		campaign.Queue:      campaign.QueueConfig(campaignWorkers),
 	}

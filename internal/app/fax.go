@@ -21,10 +21,59 @@ import (
 	"faxgate/internal/notify"
 )
 
-// faxWorkers is the fax queue's size: one worker is held per call in
-// progress, so it covers the built-in test trunk's 30 channels plus jobs
-// waiting for a channel.
-const faxWorkers = 40
+// Bounds of the fax queue's size when --fax-workers is 0 (auto): the
+// trunks' channels in total plus faxHeadroom workers for jobs waiting for a
+// channel, within [minFaxWorkers, maxAutoFaxWorkers]. One worker is held
+// per call in progress, so the queue's size is the node's outbound
+// capacity; a larger one would let jobs that find every channel busy spin
+// on the database.
+const (
+	minFaxWorkers     = 40
+	maxAutoFaxWorkers = 1000
+	faxHeadroom       = 10
+)
+
+// autoFaxWorkers sizes the fax queue for trunks with this many channels in
+// total.
+func autoFaxWorkers(channels int) int {
+	return min(max(channels+faxHeadroom, minFaxWorkers), maxAutoFaxWorkers)
+}
+
+// addFaxQueue adds the fax queue to the River client before it starts,
+// sized by --fax-workers or, when 0, from every trunk's channels as the
+// migrated database holds them (a trunk added or enlarged later counts
+// from the next start). It runs once.
+func (a *App) addFaxQueue(ctx context.Context) error {
+	if a.faxQueue > 0 {
+		return nil
+	}
+	trunks, err := a.store.ListTrunks(ctx)
+	if err != nil {
+		return fmt.Errorf("fax queue: %w", err)
+	}
+	channels := 0
+	for _, t := range trunks {
+		channels += t.MaxChannels
+	}
+	n := a.cfg.FaxWorkers
+	if n == 0 {
+		n = autoFaxWorkers(channels)
+	}
+	if err := a.jobs.AddQueue(faxout.Queue, faxout.QueueConfig(n)); err != nil {
+		return err
+	}
+	a.faxQueue = n
+	a.log.Info("fax queue", "workers", n, "trunk_channels", channels, "flag", a.cfg.FaxWorkers)
+	if channels > n {
+		a.log.Warn("the trunks have more channels than this node runs calls at once; raise --fax-workers "+
+			"(or leave it 0 and restart) to use them all", "fax_workers", n, "trunk_channels", channels)
+	}
+	return nil
+}
+
+// FaxWorkers is the fax queue's size once started: how many outbound calls
+// this node runs at once.
+func (a *App) FaxWorkers() int { return a.faxQueue }
 
 // webhookWorkers bounds concurrent webhook deliveries per node.
 const webhookWorkers = 10

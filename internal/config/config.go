@@ -27,16 +27,24 @@ const (
 	MaxRTPPort = 65535
 )
 
+// MaxFaxWorkers bounds --fax-workers (River's limit per queue is 10,000;
+// each worker is one call with its media sockets).
+const MaxFaxWorkers = 5000
+
 // Config is the configuration of one faxgate process.
 type Config struct {
-	DataDir     string // --data: folder for the SQLite database and files
-	DB          string // --db: "" = SQLite in DataDir; postgres://... for PostgreSQL
-	HTTPAddr    string // --http: portal, API, /healthz, /metrics
-	SMTPAddr    string // --smtp: email-to-fax listener, "off" disables
-	SIPAddr     string // --sip: SIP listener, "off" disables
-	RTPPortLo   int    // --rtp-ports LO-HI: media ports
-	RTPPortHi   int
-	PublicIP    string // --public-ip: address announced in SDP/SIP ("" = detect)
+	DataDir   string // --data: folder for the SQLite database and files
+	DB        string // --db: "" = SQLite in DataDir; postgres://... for PostgreSQL
+	HTTPAddr  string // --http: portal, API, /healthz, /metrics
+	SMTPAddr  string // --smtp: email-to-fax listener, "off" disables
+	SIPAddr   string // --sip: SIP listener, "off" disables
+	RTPPortLo int    // --rtp-ports LO-HI: media ports
+	RTPPortHi int
+	PublicIP  string // --public-ip: address announced in SDP/SIP ("" = detect)
+	// FaxWorkers is the fax queue's size (--fax-workers): how many outbound
+	// calls, and jobs waiting for a channel, run at once on this node;
+	// 0 = derived at start from the trunks' channels (see app).
+	FaxWorkers  int
 	EmailDomain string // --email-domain: <number>@DOMAIN email-to-fax
 	// PublicURL is the portal's address as users reach it
 	// ("https://fax.example.com", --public-url): links in emails point
@@ -90,6 +98,7 @@ func settings() []setting {
 		{"smtp", "FAXGATE_SMTP", "SMTP listen `address` for email-to-fax, or off", strVal(func(c *Config) *string { return &c.SMTPAddr })},
 		{"sip", "FAXGATE_SIP", "SIP listen `address`, or off", strVal(func(c *Config) *string { return &c.SIPAddr })},
 		{"rtp-ports", "FAXGATE_RTP_PORTS", "media port `range` LO-HI", func(c *Config) flag.Value { return (*portRange)(c) }},
+		{"fax-workers", "FAXGATE_FAX_WORKERS", "outbound calls this node runs at once (fax queue `workers`); 0 = the trunks' channels in total plus headroom, within 40-1000", intVal(func(c *Config) *int { return &c.FaxWorkers })},
 		{"public-ip", "FAXGATE_PUBLIC_IP", "public `IP` announced in SIP/SDP (default: detected)", strVal(func(c *Config) *string { return &c.PublicIP })},
 		{"email-domain", "FAXGATE_EMAIL_DOMAIN", "`domain` for <number>@domain email-to-fax", strVal(func(c *Config) *string { return &c.EmailDomain })},
 		{"public-url", "FAXGATE_PUBLIC_URL", "portal `URL` as users reach it, for links in emails (https://fax.example.com)", strVal(func(c *Config) *string { return &c.PublicURL })},
@@ -175,6 +184,24 @@ type stringValue string
 
 func (s *stringValue) Set(v string) error { *s = stringValue(strings.TrimSpace(v)); return nil }
 func (s *stringValue) String() string     { return string(*s) }
+
+// intVal binds a whole-number field.
+func intVal(field func(*Config) *int) func(*Config) flag.Value {
+	return func(c *Config) flag.Value { return (*intValue)(field(c)) }
+}
+
+type intValue int
+
+func (n *intValue) Set(v string) error {
+	x, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("want a whole number, got %q", v)
+	}
+	*n = intValue(x)
+	return nil
+}
+
+func (n *intValue) String() string { return strconv.Itoa(int(*n)) }
 
 // durVal binds a duration field.
 func durVal(field func(*Config) *time.Duration) func(*Config) flag.Value {
@@ -277,7 +304,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data", c.DataDir), slog.String("db", RedactDSN(c.DB)),
 		slog.String("http", c.HTTPAddr), slog.String("smtp", c.SMTPAddr), slog.String("sip", c.SIPAddr),
 		slog.String("rtp_ports", fmt.Sprintf("%d-%d", c.RTPPortLo, c.RTPPortHi)),
-		slog.String("public_ip", c.PublicIP), slog.String("email_domain", c.EmailDomain), slog.String("public_url", c.PublicURL),
+		slog.Int("fax_workers", c.FaxWorkers), slog.String("public_ip", c.PublicIP), slog.String("email_domain", c.EmailDomain), slog.String("public_url", c.PublicURL),
 		slog.String("trusted_proxies", (*prefixList)(&c.TrustedProxies).String()),
 		slog.Duration("session_idle", c.SessionIdle), slog.Duration("session_absolute", c.SessionAbsolute),
 		slog.String("log_level", c.LogLevel), slog.String("log_format", c.LogFormat),

@@ -41,7 +41,9 @@ func TestLoad(t *testing.T) {
 			"FAXGATE_PUBLIC_IP": "203.0.113.7", "FAXGATE_EMAIL_DOMAIN": "fax.example.com",
 			"FAXGATE_LOG_LEVEL": "debug", "FAXGATE_LOG_FORMAT": "json", "FAXGATE_SESSION_IDLE": "30m",
 			"FAXGATE_SESSION_ABSOLUTE": "12h", "FAXGATE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
+			"FAXGATE_FAX_WORKERS": "600",
 		}, nil, func(c *Config) {
+			c.FaxWorkers = 600
 			c.DataDir, c.DB, c.HTTPAddr = "/var/lib/faxgate", "postgres://fax@db/fax", "127.0.0.1:9090"
 			c.SMTPAddr, c.SIPAddr, c.RTPPortLo, c.RTPPortHi = "off", "0.0.0.0:5070", 40000, 40999
 			c.PublicIP, c.EmailDomain, c.LogLevel, c.LogFormat = "203.0.113.7", "fax.example.com", "debug", "json"
@@ -51,8 +53,9 @@ func TestLoad(t *testing.T) {
 		{"flags", nil, []string{"--data", "d", "--db=sqlite:/tmp/x.db", "--http", ":80", "--smtp", ":25",
 			"--sip", "off", "--rtp-ports", "10000-10100", "--public-ip", "2001:db8::1", "--email-domain", "f.example",
 			"--log-level", "warn", "--log-format", "text", "--session-idle", "1h", "--session-absolute", "1h",
-			"--trusted-proxies", "2001:db8::/32"},
+			"--trusted-proxies", "2001:db8::/32", "--fax-workers", "120"},
 			func(c *Config) {
+				c.FaxWorkers = 120
 				c.DataDir, c.DB, c.HTTPAddr, c.SMTPAddr, c.SIPAddr = "d", "sqlite:/tmp/x.db", ":80", ":25", "off"
 				c.RTPPortLo, c.RTPPortHi, c.PublicIP, c.EmailDomain = 10000, 10100, "2001:db8::1", "f.example"
 				c.LogLevel, c.LogFormat, c.SessionIdle, c.SessionAbsolute = "warn", "text", time.Hour, time.Hour
@@ -98,6 +101,11 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`FAXGATE_SESSION_IDLE: want a duration such as 30m or 2h, got "2 hours"`}},
 		{"bad proxies env", map[string]string{"FAXGATE_TRUSTED_PROXIES": "10.0.0.0/8,nope"}, nil,
 			[]string{`FAXGATE_TRUSTED_PROXIES: want CIDRs such as 10.0.0.0/8,192.0.2.1, got "nope"`}},
+		{"fax workers env", map[string]string{"FAXGATE_FAX_WORKERS": "many"}, nil,
+			[]string{`FAXGATE_FAX_WORKERS: want a whole number, got "many"`}},
+		{"fax workers negative", nil, []string{"--fax-workers", "-1"},
+			[]string{"--fax-workers: want 0 (from the trunks' channels) to 5000, got -1"}},
+		{"fax workers too many", nil, []string{"--fax-workers", "5001"}, []string{"--fax-workers: want 0"}},
 		{"http", nil, []string{"--http", "8080"}, []string{`--http: want HOST:PORT or :PORT, got "8080"`}},
 		{"http port", nil, []string{"--http", ":99999"}, []string{`--http: want HOST:PORT or :PORT, got ":99999"`}},
 		{"smtp", nil, []string{"--smtp", "no"}, []string{`--smtp: want HOST:PORT, :PORT or off, got "no"`}},

@@ -34,6 +34,9 @@ func (c Config) Validate() error {
 	if !(MinRTPPort <= c.RTPPortLo && c.RTPPortLo < c.RTPPortHi && c.RTPPortHi <= MaxRTPPort) {
 		add("--rtp-ports: want LO-HI with %d <= LO < HI <= %d, got %d-%d", MinRTPPort, MaxRTPPort, c.RTPPortLo, c.RTPPortHi)
 	}
+	if c.FaxWorkers < 0 || c.FaxWorkers > MaxFaxWorkers {
+		add("--fax-workers: want 0 (from the trunks' channels) to %d, got %d", MaxFaxWorkers, c.FaxWorkers)
+	}
 	if c.PublicIP != "" {
 		if a, err := netip.ParseAddr(c.PublicIP); err != nil || a.Zone() != "" || a.IsUnspecified() {
 			add("--public-ip: want an IP address such as 203.0.113.7, got %q", c.PublicIP)

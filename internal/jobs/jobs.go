@@ -207,6 +207,22 @@ func (j *Jobs) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opt
 	return nil
 }
 
+// AddQueue adds a queue to work, sized when New could not know its size
+// yet (the fax queue follows the trunks, read once the database is
+// migrated). Before Start, it is worked from Start on.
+func (j *Jobs) AddQueue(name string, cfg river.QueueConfig) error {
+	var err error
+	if j.sqlite != nil {
+		err = j.sqlite.Queues().Add(name, cfg)
+	} else {
+		err = j.pgx.Queues().Add(name, cfg)
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: add queue %s: %w", name, err)
+	}
+	return nil
+}
+
 // Client returns the inserting side of Jobs for producers of work.
 func (j *Jobs) Client() Inserter { return j }
 
