@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite" // reads the nodes' SIP CDR rows
+
+	"faxgate/internal/faxtiff"
 )
 
 // TestSIP runs two real `faxgate serve` processes on 127.0.0.1 (separate
@@ -302,6 +307,9 @@ func TestSIP(t *testing.T) {
 		if got := in[0]; got.Status != "received" || got.Pages != 1 || got.To != sipDID {
 			t.Fatalf("newest inbound fax on B: %+v; want received, 1 page, to %s", got, sipDID)
 		}
+		sipSamePages(t, a.download(t, "/api/v1/faxes/"+f.ID+"/file?format=tiff", sipSenderLog),
+			b.download(t, "/api/v1/faxes/"+in[0].ID+"/file?format=tiff", sipRecvLog))
+		sipSameCDR(t, a, b, f.ID, in[0].ID, wantTransport)
 	}
 	refused := func(t *testing.T, to, wantCause, wantText string) {
 		t.Helper()
@@ -331,14 +339,18 @@ func TestSIP(t *testing.T) {
 		b.waitRegistration(t, bTrunk.ID, "", time.Time{}) // B has loaded the trunk
 		refused(t, sipDID, "rejected", "403")
 	})
-	t.Run("through Kamailio: digest, REGISTER, capture", func(t *testing.T) {
+	t.Run("through Kamailio: digest, REGISTER via outbound proxy, capture", func(t *testing.T) {
 		kport := sipStartKamailio(t)
 		patchB := func(t *testing.T, fields map[string]any) {
 			since := time.Now()
 			b.api(t, "PATCH", "/api/v1/trunks/"+bTrunk.ID, adminEmail, adminPass, fields, nil, 200)
 			b.waitRegistration(t, bTrunk.ID, "registered", since)
 		}
-		patchB(t, map[string]any{"host": "127.0.0.1", "port": kport})
+		// B reaches its carrier through an outbound proxy (Kamailio): the
+		// carrier's own name does not resolve, so B registers only if its
+		// REGISTERs go to the proxy; calls come from the proxy's address.
+		patchB(t, map[string]any{"host": "carrier.invalid", "port": 5060,
+			"outbound_proxy": fmt.Sprintf("127.0.0.1:%d", kport), "allowed_sources": []string{"127.0.0.1"}})
 		a.api(t, "PATCH", "/api/v1/trunks/"+direct.ID, adminEmail, adminPass, map[string]any{"enabled": false}, nil, 200)
 		var viaK sipTrunk
 		a.api(t, "POST", "/api/v1/trunks", adminEmail, adminPass, map[string]any{"name": "Via Kamailio", "kind": "sip",
@@ -707,5 +719,157 @@ func sipCheckT38Capture(t *testing.T, path string, sipPorts ...int) {
 		default:
 			t.Errorf("T.38 frame %s is malformed: %v %s", f[0], f[1:], p)
 		}
+	}
+}
+
+// download GETs path as login and returns the body (status 200).
+func (n *sipNode) download(t *testing.T, path, login string) []byte {
+	t.Helper()
+	req, err := http.NewRequest("GET", n.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(login, sipUserPass)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("node %s: GET %s: %s: %.200s", n.name, path, res.Status, b)
+	}
+	return b
+}
+
+// sipSamePages decodes the TIFF A sent and the TIFF B received (both as
+// the API serves them) and compares them pixel for pixel. The sending
+// engine adds a header line on top of each page (the tenant, the caller
+// ID, the page count: see faxout's headerInfo), as extra rows or drawn
+// over the first rows: below it every pixel must be the sent one, and the
+// header rows must hold the header text.
+func sipSamePages(t *testing.T, sentTIFF, gotTIFF []byte) {
+	t.Helper()
+	sent, err := faxtiff.Read(bytes.NewReader(sentTIFF), int64(len(sentTIFF)))
+	if err != nil {
+		t.Fatalf("decoding the sent fax: %v", err)
+	}
+	got, err := faxtiff.Read(bytes.NewReader(gotTIFF), int64(len(gotTIFF)))
+	if err != nil {
+		t.Fatalf("decoding the received fax: %v", err)
+	}
+	if len(got) != len(sent) {
+		t.Fatalf("received %d pages, sent %d", len(got), len(sent))
+	}
+	for i := range sent {
+		s, p := sent[i], got[i]
+		extra := p.Height - s.Height
+		if p.Width != s.Width || extra < 0 || extra > 128 {
+			t.Fatalf("page %d: received %dx%d, sent %dx%d", i+1, p.Width, p.Height, s.Width, s.Height)
+		}
+		headerRows := extra
+		if extra == 0 {
+			headerRows = 64 // spandsp drew the header over the image's first rows
+		}
+		header, diff := 0, 0
+		for y := range p.Height {
+			for x := range p.Width {
+				switch {
+				case y < headerRows:
+					if p.Black(x, y) && (y < extra || !s.Black(x, y-extra)) {
+						header++
+					}
+				case p.Black(x, y) != s.Black(x, y-extra):
+					diff++
+				}
+			}
+		}
+		t.Logf("page %d: sent %dx%d, received %dx%d; %d header pixels in the top %d rows, %d pixels differ below",
+			i+1, s.Width, s.Height, p.Width, p.Height, header, headerRows, diff)
+		if diff != 0 || header < 100 {
+			t.Errorf("page %d: %d pixels differ below the header, %d header pixels; want 0 and a header line",
+				i+1, diff, header)
+		}
+	}
+}
+
+// sipCDR is the part of a CDR (GET /api/v1/reports/cdr) both sides of a
+// call record.
+type sipCDR struct {
+	FaxID     string `json:"fax_id"`
+	Direction string `json:"direction"`
+	Status    string `json:"status"`
+	FaxStatus string `json:"fax_status"`
+	Transport string `json:"transport"`
+	Cause     string `json:"cause"`
+	Pages     int    `json:"pages"`
+	BitRate   int    `json:"bit_rate"`
+	ECM       bool   `json:"ecm"`
+	To        string `json:"to"`
+}
+
+// cdrOf returns the CDR of a fax from the node's CDR report, as login.
+func (n *sipNode) cdrOf(t *testing.T, login, direction, faxID string) sipCDR {
+	t.Helper()
+	var list struct {
+		Items []sipCDR `json:"items"`
+	}
+	n.api(t, "GET", "/api/v1/reports/cdr?limit=50&direction="+direction, login, sipUserPass, nil, &list, 200)
+	for _, c := range list.Items {
+		if c.FaxID == faxID {
+			return c
+		}
+	}
+	t.Fatalf("node %s: no %s CDR for fax %s in %+v", n.name, direction, faxID, list.Items)
+	return sipCDR{}
+}
+
+// sipCallRow is a node's SIP CDR row (table sip_calls), which the CDR
+// report does not show.
+type sipCallRow struct {
+	CallID, Transport, Cause, Codec string
+	SIPCode                         int
+}
+
+// sipCallOf reads the SIP row of a fax from the node's SQLite database
+// (read only, beside the running node).
+func (n *sipNode) sipCallOf(t *testing.T, direction, faxID string) sipCallRow {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(n.dir, "faxgate.db")+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var r sipCallRow
+	err = db.QueryRow(`SELECT call_id, transport, cause, codec, sip_code FROM sip_calls
+		WHERE direction = ? AND fax_id = ? ORDER BY started_at DESC LIMIT 1`, direction, faxID).Scan(
+		&r.CallID, &r.Transport, &r.Cause, &r.Codec, &r.SIPCode)
+	if err != nil {
+		t.Fatalf("node %s: sip_calls row of %s fax %s: %v", n.name, direction, faxID, err)
+	}
+	return r
+}
+
+// sipSameCDR checks that A's CDR of the outbound fax and B's of the
+// inbound one describe the same call: the same SIP Call-ID, final status
+// 200, transport, codec, pages, bit rate, ECM and a completed status on
+// both sides.
+func sipSameCDR(t *testing.T, a, b *sipNode, outID, inID, wantTransport string) {
+	t.Helper()
+	ca, cb := a.cdrOf(t, sipSenderLog, "outbound", outID), b.cdrOf(t, sipRecvLog, "inbound", inID)
+	ra, rb := a.sipCallOf(t, "outbound", outID), b.sipCallOf(t, "inbound", inID)
+	t.Logf("CDR on A: %+v %+v; on B: %+v %+v", ca, ra, cb, rb)
+	if ca.Status != "completed" || cb.Status != "completed" || ca.FaxStatus != "delivered" ||
+		cb.FaxStatus != "received" {
+		t.Errorf("CDR status A %s (fax %s), B %s (fax %s); want completed (delivered / received)", ca.Status,
+			ca.FaxStatus, cb.Status, cb.FaxStatus)
+	}
+	if ca.Transport != wantTransport || cb.Transport != wantTransport || ca.Pages != 1 || cb.Pages != 1 ||
+		ca.BitRate != cb.BitRate || ca.ECM != cb.ECM || ca.To != cb.To {
+		t.Errorf("CDRs disagree: A %+v, B %+v; want %s, 1 page, the same rate, ECM and number", ca, cb, wantTransport)
+	}
+	if ra.CallID == "" || ra.CallID != rb.CallID || ra.SIPCode != 200 || rb.SIPCode != 200 ||
+		ra.Transport != wantTransport || rb.Transport != wantTransport || ra.Codec != rb.Codec {
+		t.Errorf("SIP CDR rows disagree: A %+v, B %+v; want one Call-ID, 200, %s, one codec", ra, rb, wantTransport)
 	}
 }
