@@ -30,8 +30,6 @@ type sipNode struct {
 	trunks   []model.Trunk   // enabled SIP trunks, as last loaded
 	allowed  []allowedSource // inbound sources, most specific first
 	regs     map[string]*registration
-	inbound  int            // inbound calls in progress
-	perTen   map[string]int // inbound calls in progress per tenant
 	loadedAt time.Time
 	stop     context.CancelFunc
 	done     chan struct{}
@@ -66,7 +64,7 @@ func (a *App) buildSIP() error {
 		return fmt.Errorf("sip: --rtp-ports: %w", err)
 	}
 	n := &sipNode{a: a, dests: faxout.NewDestinations(a.store, a.o.now), cdr: faxout.NewSIPCalls(a.store),
-		regs: map[string]*registration{}, perTen: map[string]int{}}
+		regs: map[string]*registration{}}
 	cfg := sip.Config{ListenAddr: listenAddr(a.cfg.SIPAddr), RTPPorts: pool, Handler: n.inboundCall,
 		Logger: a.log.With("component", "sip"), UserAgent: "faxgate/" + a.o.version}
 	if a.cfg.PublicIP != "" {

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"faxgate/internal/faxout"
 	"faxgate/internal/faxout/line"
 	"faxgate/internal/model"
+	"faxgate/internal/store"
 	"faxgate/internal/telephony/sip"
 	"faxgate/internal/telephony/sip/media"
 )
@@ -39,20 +43,26 @@ func (n *sipNode) inboundCall(ctx context.Context, ic sip.IncomingCall) sip.Deci
 	if !rt.Accept {
 		return sip.Decision{Reject: rt.Reason.SIPCode(), Reason: string(rt.Reason)}
 	}
-	if code := n.takeChannel(ctx, rt.TenantID, trunk); code != 0 {
+	lease, code := n.takeChannel(ctx, rt.TenantID, trunk)
+	if code != 0 {
 		return sip.RejectWith(code)
 	}
 	node := n.a.faxout.Node()
 	faxID, rxPath, err := n.a.faxin.Begin(ctx, rt, faxin.CallInfo{Transport: model.TransportG711, Node: node,
 		TrunkID: trunk.ID, TrunkName: trunk.Name, StartedAt: time.Now()})
 	if err != nil {
-		n.releaseChannel(rt.TenantID)
+		n.releaseChannel(lease)
 		n.a.log.Error("sip: recording an inbound call failed", "did", ic.DID, "err", err)
 		return sip.RejectWith(500)
 	}
 	pol := inboundPolicy(trunk)
+	stopRenewal := n.renewChannel(lease, ic.CallID)
 	return sip.Accept(sip.Receive{RxFile: rxPath, StationID: rt.StationID, Policy: pol},
-		func(r sip.CallResult) { n.finishInbound(faxID, rt.TenantID, trunk.ID, r) })
+		func(r sip.CallResult) {
+			stopRenewal()
+			defer n.releaseChannel(lease)
+			n.finishInbound(faxID, trunk.ID, r)
+		})
 }
 
 // calledNumber is the DID as faxin should read it: E.164 when the trunk
@@ -102,40 +112,90 @@ func sourceTrunkID(allowed []allowedSource, src netip.Addr) (string, bool) {
 	return "", false
 }
 
-// takeChannel counts the call in, or returns the SIP status refusing it:
-// 503 when the inbound calls in progress fill the SIP trunks' channels
-// (the source trunk's when known), 486 when they fill the tenant's cap.
-func (n *sipNode) takeChannel(ctx context.Context, tenantID string, trunk model.Trunk) int {
+// inboundLeaseTTL is how long an inbound call's channel lease lives
+// without renewal (as outbound calls' leases: faxout.DefaultLeaseTTL); the
+// node renews it every third of that while the call runs.
+var inboundLeaseTTL = faxout.DefaultLeaseTTL
+
+// takeChannel leases a channel for the call in the database, where
+// outbound calls lease theirs (store.AcquireLeaseTx): the source trunk's
+// max_channels and the tenant's channel cap count the calls of every node
+// sharing the database, in both directions. It returns the SIP status
+// refusing the call instead: 503 when the trunk's channels are all taken
+// (or the database cannot say), 486 when the tenant's are. With no SIP
+// trunk at all (the zero trunk) only the tenant's cap applies.
+func (n *sipNode) takeChannel(ctx context.Context, tenantID string, trunk model.Trunk) (store.Lease, int) {
 	tenantCap, err := n.a.store.GetTenantChannelCap(ctx, tenantID)
 	if err != nil {
 		tenantCap = 0
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
 	limit := trunk.MaxChannels
-	if trunk.ID == "" {
-		for _, t := range n.trunks {
-			limit += t.MaxChannels
-		}
+	if trunk.ID == "" || limit <= 0 {
+		limit = math.MaxInt32
 	}
+	var l store.Lease
+	err = n.a.store.RunTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		l, err = n.a.store.AcquireLeaseTx(ctx, tx, store.LeaseRequest{TrunkID: trunk.ID, TrunkMax: limit,
+			TenantID: tenantID, TenantMax: tenantCap, Holder: n.a.faxout.Node(), TTL: inboundLeaseTTL,
+			Now: n.a.o.now()})
+		return err
+	})
 	switch {
-	case limit > 0 && n.inbound >= limit:
-		return 503
-	case tenantCap > 0 && n.perTen[tenantID] >= tenantCap:
-		return 486
+	case err == nil:
+		return l, 0
+	case errors.Is(err, store.ErrTrunkFull):
+		return l, 503
+	case errors.Is(err, store.ErrTenantFull):
+		return l, 486
 	}
-	n.inbound++
-	n.perTen[tenantID]++
-	return 0
+	n.a.log.Error("sip: leasing a channel for an inbound call failed", "trunk", trunk.ID, "err", err)
+	return l, 503
 }
 
-func (n *sipNode) releaseChannel(tenantID string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.inbound--
-	if n.perTen[tenantID]--; n.perTen[tenantID] <= 0 {
-		delete(n.perTen, tenantID)
+// releaseChannel frees the call's channel (its lease) at once.
+func (n *sipNode) releaseChannel(l store.Lease) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n.a.store.ReleaseLease(ctx, l.ID); err != nil {
+		n.a.log.Warn("sip: releasing an inbound call's channel failed; it frees itself when its lease expires",
+			"lease", l.ID, "err", err)
 	}
+}
+
+// renewChannel renews the call's lease every inboundLeaseTTL/3 until the
+// returned function is called. When the lease is lost (a renewal finds it
+// expired, or renewals fail until it must have expired: the node stalled or
+// lost the database) the channel may already be another call's, so the
+// call is hung up, as outbound calls are.
+func (n *sipNode) renewChannel(l store.Lease, callID string) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(inboundLeaseTTL / 3)
+		defer t.Stop()
+		lastOK := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			now := n.a.o.now()
+			ctx, cancel := context.WithTimeout(context.Background(), inboundLeaseTTL/3)
+			ok, err := n.a.store.RenewLease(ctx, l.ID, l.Holder, now, now.Add(inboundLeaseTTL))
+			cancel()
+			switch {
+			case err == nil && ok:
+				lastOK = time.Now()
+			case err == nil || time.Since(lastOK) >= inboundLeaseTTL*5/6:
+				n.a.log.Warn("sip: inbound call's channel lease lost; hanging up", "call_id", callID, "err", err)
+				go n.ua.Hangup(callID) // its end calls stop, which waits for this goroutine
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
 
 // inboundPolicy is the fax policy answering a call from trunk: its T.38
@@ -150,8 +210,7 @@ func inboundPolicy(t model.Trunk) sip.Policy {
 
 // finishInbound stores the reception (faxin.Finish) and the SIP CDR row.
 // It runs on the call's goroutine when the call is over.
-func (n *sipNode) finishInbound(faxID, tenantID, trunkID string, r sip.CallResult) {
-	defer n.releaseChannel(tenantID)
+func (n *sipNode) finishInbound(faxID, trunkID string, r sip.CallResult) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	res := faxin.Result{OK: r.OK(), Code: -1, Transport: model.Transport(r.Transport), AnsweredAt: r.AnsweredAt,
