@@ -33,6 +33,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor model.Actor, current
 	if err := s.st.SetUserPassword(ctx, userScope(u), u.ID, h); err != nil {
 		return fmt.Errorf("auth: set password: %w", err)
 	}
+	s.basic.forgetUser(u.ID) // other nodes notice the new hash (basicCache)
 	n, err := s.st.DeleteUserSessions(ctx, u.ID, actor.SessionID)
 	if err != nil {
 		s.logger.Error("revoke sessions after password change", "user", u.ID, "err", err)

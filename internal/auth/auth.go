@@ -40,8 +40,11 @@ type Config struct {
 	FailureDelay time.Duration
 
 	Argon2 Argon2Params // password hashing cost; zero = DefaultArgon2Params
-	Issuer string       // TOTP issuer when the tenant has no company name; default "faxgate"
-	Logger *slog.Logger // internal errors that do not fail the request; nil discards
+	// BasicCacheTTL is how long a successful HTTP Basic check is remembered
+	// (see basicCache); default 60s, negative disables the cache.
+	BasicCacheTTL time.Duration
+	Issuer        string       // TOTP issuer when the tenant has no company name; default "faxgate"
+	Logger        *slog.Logger // internal errors that do not fail the request; nil discards
 }
 
 // Throttling key prefixes in the login_throttles table. totpKeyPrefix rows
@@ -66,6 +69,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Window, 15*time.Minute)
 	def(&c.LockFor, 15*time.Minute)
 	def(&c.FailureDelay, 250*time.Millisecond)
+	def(&c.BasicCacheTTL, time.Minute)
 	if c.MaxFailures <= 0 {
 		c.MaxFailures = 5
 	}
@@ -89,6 +93,7 @@ type Service struct {
 	now    func() time.Time
 	hasher *Hasher
 	logger *slog.Logger
+	basic  *basicCache // nil when disabled
 
 	dummyOnce sync.Once
 	dummyHash string // verified for unknown logins so they cost as much as known ones
@@ -105,7 +110,8 @@ func NewService(st *store.Store, au *audit.Service, cfg Config, now func() time.
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, au: au, cfg: cfg, now: now, hasher: NewHasher(cfg.Argon2), logger: cfg.Logger}
+	return &Service{st: st, au: au, cfg: cfg, now: now, hasher: NewHasher(cfg.Argon2), logger: cfg.Logger,
+		basic: newBasicCache(cfg.BasicCacheTTL)}
 }
 
 // Hasher returns the service's password hasher, for other services that set

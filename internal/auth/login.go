@@ -53,10 +53,30 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 // email) for an API request, throttled and audited (failures only) like
 // Login. Users with TOTP enabled must use an API key: Basic would bypass
 // their second factor (model.ErrMFARequired).
+//
+// Successful checks are remembered for Config.BasicCacheTTL (basicCache),
+// so repeated requests skip the argon2id hash but not the throttling locks
+// or the account checks.
 func (s *Service) AuthenticateBasic(ctx context.Context, login, password, ip string) (model.Actor, error) {
-	u, err := s.checkCredentials(ctx, login, password, ip, "API basic auth")
-	if err != nil {
-		return model.Actor{}, err
+	var (
+		u   model.User
+		hit bool
+		err error
+		d   [32]byte
+	)
+	if s.basic != nil && password != "" && len(password) <= 4*MaxPasswordLen && len(login) <= maxLoginLen {
+		d = s.basic.digest(login, password)
+		if u, hit, err = s.basicFromCache(ctx, d, login, ip); err != nil {
+			return model.Actor{}, err
+		}
+	}
+	if !hit {
+		if u, err = s.checkCredentials(ctx, login, password, ip, "API basic auth"); err != nil {
+			return model.Actor{}, err
+		}
+		if s.basic != nil && d != ([32]byte{}) && !u.TOTPEnabled {
+			s.basic.put(d, u, s.now())
+		}
 	}
 	if u.TOTPEnabled {
 		return model.Actor{}, fmt.Errorf("%w: accounts with two-factor authentication must use an API key", model.ErrMFARequired)

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -177,8 +178,9 @@ func ValidatePassword(pw string) error {
 // most a few hashes run at once: each costs Params.Memory, so a login burst
 // must queue rather than exhaust the server's memory.
 type Hasher struct {
-	params Argon2Params
-	sem    chan struct{}
+	params   Argon2Params
+	sem      chan struct{}
+	verifies atomic.Int64 // Verify calls (tests of the Basic cache)
 }
 
 // NewHasher returns a Hasher with p (zero value = DefaultArgon2Params) and a
@@ -219,6 +221,7 @@ func (h *Hasher) Verify(ctx context.Context, hash, pw string) (bool, error) {
 		return false, err
 	}
 	defer h.release()
+	h.verifies.Add(1)
 	return VerifyPassword(hash, pw)
 }
 
