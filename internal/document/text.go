@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"math"
+	"slices"
 	"unicode"
 
 	"golang.org/x/image/font"
@@ -37,13 +38,19 @@ import (
 // Scripts: Go Mono covers Latin (with Latin-1 Supplement and Extended-A,
 // e.g. French, German, Polish, Czech, Turkish, Vietnamese partly), Greek and
 // Cyrillic, plus common punctuation, currency signs and box drawing. Other
-// scripts (Hebrew, Arabic, Chinese, Japanese, ...) are drawn from system
-// fallback fonts when installed (package glyph), wide characters over two
-// columns, right-to-left lines reordered for drawing. Every character no
-// font has, and every control character, prints as a visible hollow box,
-// one per character, so nothing is silently dropped. Invisible format
-// characters (zero-width space and joiners, soft hyphen, byte-order marks)
-// are not printed, nor are combining marks only a fallback font has.
+// scripts (Hebrew, Arabic, Chinese, Japanese, Korean, ...) are drawn from
+// system fallback fonts when installed (package glyph), wide characters
+// over two columns, right-to-left lines reordered for drawing. Arabic
+// letters are shaped (glyph.Shape: initial, medial, final and isolated
+// forms, lam-alef ligatures) and the joins drawn across the cells: a
+// letter narrower than its cell is continued to the cell's edge by a
+// kashida stroke on the side where it joins. Combining marks of other
+// scripts (Arabic harakat, Hebrew points) are centred over their letter's
+// cell. Every character no font has, and every control character, prints
+// as a visible hollow box, one per character, so nothing is silently
+// dropped. Invisible format characters (zero-width space and joiners, soft
+// hyphen, byte-order marks) are not printed; a zero-width non-joiner still
+// keeps the Arabic letters around it apart.
 const (
 	textFontPt      = 10.0
 	textLinePt      = 12.0
@@ -107,21 +114,22 @@ func (t *textFont) glyph(r rune) *faxtiff.Page {
 			g = t.rasterize(1, func(z *vector.Rasterizer) { t.path(z, segs) })
 		}
 	} else if f, idx := glyph.Fallback(&t.buf, r); f != nil {
-		g = t.fallbackGlyph(f, idx, cellsOf(r))
+		g = t.fallbackGlyph(f, idx, r)
 	}
 	t.glyphs[r] = g
 	return g
 }
 
-// fallbackGlyph draws a glyph of a fallback font (see package glyph) at the
-// same size as Go Mono, centred in its cells (two for wide characters) and
-// narrowed if it would not fit them.
-func (t *textFont) fallbackGlyph(f *sfnt.Font, idx sfnt.GlyphIndex, cells int) *faxtiff.Page {
+// fallbackGlyph draws glyph idx of a fallback font (see package glyph),
+// the glyph of r, at the same size as Go Mono, centred in its cells (two
+// for wide characters) and narrowed if it would not fit them. A combining
+// mark (no advance) is centred on its ink. A joining Arabic form is
+// continued to the cell's edge on the side where it joins (glyph.Joins),
+// by a stroke as thick as the font's tatweel, so that letters set in
+// monospaced cells still connect.
+func (t *textFont) fallbackGlyph(f *sfnt.Font, idx sfnt.GlyphIndex, r rune) *faxtiff.Page {
+	cells := cellsOf(r)
 	em := fixed.Int26_6(f.UnitsPerEm()) << 6
-	segs, err := f.LoadGlyph(&t.buf, idx, em, nil)
-	if err != nil {
-		return t.boxGlyph
-	}
 	adv, err := f.GlyphAdvance(&t.buf, idx, em, font.HintingNone)
 	if err != nil {
 		return t.boxGlyph
@@ -130,15 +138,57 @@ func (t *textFont) fallbackGlyph(f *sfnt.Font, idx sfnt.GlyphIndex, cells int) *
 	k := float64(t.f.UnitsPerEm()) / float64(f.UnitsPerEm())
 	sx, sy := t.sx*k, t.sy*k
 	room := float64(cells * t.cellW)
-	if w := float64(adv) / 64 * sx; w > room {
+	width, shift := float64(adv)/64, 0.0
+	if adv == 0 { // a mark: centre its ink
+		if b, _, err := f.GlyphBounds(&t.buf, idx, em, font.HintingNone); err == nil && b.Max.X > b.Min.X {
+			width, shift = float64(b.Max.X-b.Min.X)/64, -float64(b.Min.X)/64
+		}
+	}
+	if w := width * sx; w > room {
 		sx *= room / w
 	}
-	off := (room-float64(adv)/64*sx)/2 + textGlyphPad
-	return t.rasterize(cells, func(z *vector.Rasterizer) {
+	off := (room-width*sx)/2 + textGlyphPad + shift*sx
+	left, right := glyph.Joins(r)
+	var barTop, barBottom float64 // rows of the joining stroke
+	if left || right {
+		barTop, barBottom = float64(t.ascent)-0.09*float64(f.UnitsPerEm())*sy, float64(t.ascent)
+		if ti, err := f.GlyphIndex(&t.buf, 0x0640); err == nil && ti != 0 {
+			if b, _, err := f.GlyphBounds(&t.buf, ti, em, font.HintingNone); err == nil && b.Max.Y > b.Min.Y {
+				barTop = float64(t.ascent) + float64(b.Min.Y)/64*sy
+				barBottom = float64(t.ascent) + float64(b.Max.Y)/64*sy
+			}
+		}
+		barBottom = max(barBottom, barTop+1) // at least one row
+	}
+	// Last: the segments live in t.buf until its next use.
+	segs, err := f.LoadGlyph(&t.buf, idx, em, nil)
+	if err != nil {
+		return t.boxGlyph
+	}
+	g := t.rasterize(cells, func(z *vector.Rasterizer) {
 		glyph.Add(z, segs, func(p fixed.Point26_6) (float32, float32) {
 			return float32(float64(p.X)/64*sx + off), float32(float64(t.ascent) + float64(p.Y)/64*sy)
 		})
 	})
+	// The strokes are set straight into the bitmap (axis-aligned, whole
+	// pixels), reaching one pixel past the cell into the neighbour's
+	// stroke so that no seam is left between them.
+	bar := func(x0, x1 float64) {
+		for y := int(math.Round(barTop)); y < int(math.Round(barBottom)); y++ {
+			for x := int(math.Floor(x0)); x < int(math.Ceil(x1)); x++ {
+				if x >= 0 && x < g.Width && y >= 0 && y < g.Height {
+					g.SetBlack(x, y, true)
+				}
+			}
+		}
+	}
+	if left {
+		bar(textGlyphPad-1, off+1)
+	}
+	if right {
+		bar(off+width*sx-1, textGlyphPad+room+1)
+	}
+	return g
 }
 
 // cellsOf returns how many columns r takes: two for East Asian wide and
@@ -215,10 +265,11 @@ func (t *textFont) drawBox() *faxtiff.Page {
 }
 
 // textCell is one column of a line: a character and any combining marks
-// drawn over it.
+// drawn over it; noJoin records a zero-width non-joiner after it.
 type textCell struct {
-	r     rune
-	marks []rune
+	r      rune
+	marks  []rune
+	noJoin bool
 }
 
 // textSetter lays out lines on pages.
@@ -314,15 +365,15 @@ func (ts *textSetter) run(br *bufio.Reader) error {
 					break
 				}
 			}
+		case r == 0x200C && len(cur) > 0:
+			cur[len(cur)-1].noJoin = true // zero-width non-joiner
 		case unicode.Is(unicode.Cf, r):
 			// invisible formatting: not printed
-		case unicode.Is(unicode.Mn, r) && len(cur) > 0 && ts.font.has(r):
+		case unicode.Is(unicode.Mn, r) && len(cur) > 0 && (ts.font.has(r) || ts.font.hasFallback(r)):
 			last := &cur[len(cur)-1]
 			last.marks = append(last.marks, r)
 		case unicode.Is(unicode.Mn, r) && ts.font.hasFallback(r):
-			// Marks of other scripts (Hebrew points, Arabic vowels) are
-			// not positioned over their letter: left out, the letters
-			// stay legible.
+			// a mark of another script with no letter to sit on: left out
 		default:
 			if unicode.IsControl(r) {
 				r = missingGlyphBox
@@ -395,7 +446,7 @@ func (ts *textSetter) emit(line []textCell) error {
 		ts.page = faxtiff.NewPage(pageWidth, ts.rowsPerPage, ts.font.res)
 	}
 	baseTop := ts.top + int(math.Round(float64(ts.line)*ts.pitch))
-	for col, c := range visualCells(line) {
+	for col, c := range visualCells(ts.shape(line)) {
 		x := ts.left + col*ts.font.cellW - textGlyphPad
 		if c.r != ' ' && c.r != wideRest {
 			orGlyph(ts.page, ts.font.glyph(c.r), x, baseTop)
@@ -406,6 +457,38 @@ func (ts *textSetter) emit(line []textCell) error {
 	}
 	ts.printed = true
 	return ts.advance()
+}
+
+// shape gives the Arabic letters of a line their contextual forms
+// (glyph.Shape); a lam-alef ligature takes one cell, with the marks of
+// both letters.
+func (ts *textSetter) shape(line []textCell) []textCell {
+	runes := make([]rune, 0, len(line))
+	pos := make([]int, len(line))
+	for i, c := range line {
+		pos[i] = len(runes)
+		runes = append(runes, c.r)
+		if c.noJoin {
+			runes = append(runes, 0x200C)
+		}
+	}
+	f := ts.font
+	shaped := glyph.Shape(runes, func(r rune) bool { return f.has(r) || f.hasFallback(r) })
+	if len(shaped) > 0 && &shaped[0] == &runes[0] {
+		return line
+	}
+	out := make([]textCell, 0, len(line))
+	for i, c := range line {
+		switch r := shaped[pos[i]]; {
+		case r != glyph.Deleted:
+			c.r = r
+			out = append(out, c)
+		case len(out) > 0:
+			last := &out[len(out)-1]
+			last.marks = append(slices.Clip(last.marks), c.marks...)
+		}
+	}
+	return out
 }
 
 // visualCells returns the cells of a line in drawing order: right-to-left

@@ -232,3 +232,106 @@ func TestTextBad(t *testing.T) {
 		t.Errorf("1000 lines with a 10-page limit: %v", err)
 	}
 }
+
+// TestTextArabicJoins: Arabic letters are shaped and joined across their
+// cells. Four behs in a row ("بببب": initial, two medial, final) leave a
+// row of ink unbroken from the first to the last (the joining stroke);
+// four behs apart ("ب ب ب ب", isolated forms) do not. Lam and alef print
+// as one ligature in one cell.
+func TestTextArabicJoins(t *testing.T) {
+	f, err := newTextFont(faxtiff.Fine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.hasFallback(0xFE92) {
+		t.Skip("no font with Arabic presentation forms (scripts/install-deps.sh installs fonts-dejavu-core)")
+	}
+	page := func(s string) *faxtiff.Page {
+		return mustConvert(t, Options{Resolution: faxtiff.Fine}, file("ar.txt", []byte(s))).Pages[0]
+	}
+	// longestRun returns the longest horizontal run of black pixels.
+	longestRun := func(p *faxtiff.Page) int {
+		best := 0
+		for y := range p.Height {
+			run := 0
+			for x := range p.Width {
+				if p.Black(x, y) {
+					run++
+					best = max(best, run)
+				} else {
+					run = 0
+				}
+			}
+		}
+		return best
+	}
+	// The two medial behs and the joins on either side make one stroke
+	// longer than two and a half cells (the ends of the word curve up);
+	// an isolated beh is narrowed into its cell.
+	joined, apart := page("بببب"), page("ب ب ب ب")
+	if n := longestRun(joined); n < 5*f.cellW/2 {
+		t.Errorf("joined behs: longest stroke %d pixels, cells are %d: letters not connected", n, f.cellW)
+	}
+	if n := longestRun(apart); n > f.cellW+2 {
+		t.Errorf("separate behs: a stroke of %d pixels runs out of a %d-pixel cell", n, f.cellW)
+	}
+	// Marks do not break joining: with harakat the word still connects.
+	voweled := page("بَبِبُب")
+	if n := longestRun(voweled); n < 5*f.cellW/2 {
+		t.Errorf("behs with harakat: longest stroke %d pixels: letters not connected", n)
+	}
+	if blackCount(voweled) <= blackCount(joined) {
+		t.Error("the harakat left no ink")
+	}
+	// Lam-alef: one cell.
+	la := page("لا")
+	x0, _, x1, _, _ := inkBox(la)
+	if w := x1 - x0 + 1; w > f.cellW+2*textGlyphPad {
+		t.Errorf("lam-alef is %d pixels wide: not one ligature in one cell (%d)", w, f.cellW)
+	}
+	// A zero-width non-joiner keeps letters apart.
+	if n := longestRun(page("بب\u200cبب")); n > 3*f.cellW/2 {
+		t.Errorf("letters around a zero-width non-joiner are joined (a stroke of %d pixels)", n)
+	}
+}
+
+// TestTextKorean: with a Hangul font installed (fonts-wqy-microhei),
+// Korean prints as syllables two columns wide, not as boxes; without one
+// it still converts, each syllable a box.
+func TestTextKorean(t *testing.T) {
+	f, err := newTextFont(faxtiff.Fine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := "한국어 텍스트: 안녕하세요, 세계!"
+	res := mustConvert(t, Options{Resolution: faxtiff.Fine}, file("ko.txt", []byte(line+"\n")))
+	if len(res.Pages) != 1 || blackCount(res.Pages[0]) == 0 {
+		t.Fatal("the Korean line did not convert")
+	}
+	if !f.hasFallback('한') {
+		t.Skip("no Hangul font installed (scripts/install-deps.sh installs fonts-wqy-microhei)")
+	}
+	seen := map[int]bool{}
+	for _, r := range line {
+		if r < 0xAC00 || r > 0xD7A3 {
+			continue
+		}
+		g := f.glyph(r)
+		if g == f.boxGlyph {
+			t.Errorf("%c prints as the box", r)
+			continue
+		}
+		n := blackCount(g)
+		if n < 60 {
+			t.Errorf("%c has only %d black pixels", r, n)
+		}
+		seen[n] = true
+		if want := 2*f.cellW + 2*textGlyphPad; g.Width != want {
+			t.Errorf("%c is %d pixels wide, want two columns (%d)", r, g.Width, want)
+		}
+	}
+	// Different syllables, different ink: not one shape for all.
+	if len(seen) < 5 {
+		t.Errorf("the syllables have only %d distinct ink counts", len(seen))
+	}
+}
