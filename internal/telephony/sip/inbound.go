@@ -94,9 +94,7 @@ func incomingCall(req *sip.Request, offer *sdp.Description) IncomingCall {
 	ic.AssertedIdentity = headerValue(req, "P-Asserted-Identity")
 	ic.Source, _ = netip.ParseAddrPort(req.Source())
 	ic.Source = netip.AddrPortFrom(ic.Source.Addr().Unmap(), ic.Source.Port())
-	if req.Transport() == "TCP" {
-		ic.Transport = TCP
-	}
+	ic.Transport = transportOf(req.Transport())
 	for _, m := range offer.Media {
 		if m.Port == 0 {
 			continue

@@ -371,8 +371,8 @@ func parseTarget(target, user string, t Transport) (sip.Uri, error) {
 	if u.User == "" {
 		return u, fmt.Errorf("sip: target %q has no number to dial", target)
 	}
-	if t == TCP && !u.UriParams.Has("transport") {
-		u.UriParams = append(u.UriParams.Clone(), sip.HeaderKV{K: "transport", V: "tcp"})
+	if t != UDP && !u.UriParams.Has("transport") {
+		u.UriParams = append(u.UriParams.Clone(), sip.HeaderKV{K: "transport", V: string(t)})
 	}
 	return u, nil
 }

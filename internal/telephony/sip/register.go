@@ -59,9 +59,7 @@ func (ua *UA) onRegister(req *sip.Request, tx sip.ServerTransaction) {
 	expires = min(expires, maxRegisterExpires)
 	b := Binding{User: to.Address.User, Contact: ct.Address.String(), Expires: expires, Transport: UDP}
 	b.Source, _ = netip.ParseAddrPort(req.Source())
-	if req.Transport() == "TCP" {
-		b.Transport = TCP
-	}
+	b.Transport = transportOf(req.Transport())
 	ua.cfg.OnRegister(b)
 	reply := ct.Clone()
 	reply.Params = sip.NewParams()

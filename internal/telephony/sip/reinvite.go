@@ -139,7 +139,7 @@ func (c *call) send2xx(tx sip.ServerTransaction, req *sip.Request, body []byte, 
 	}
 	stop := make(chan struct{})
 	c.ackStop = stop
-	reliable := c.dlg.transport == TCP
+	reliable := c.dlg.transport.reliable()
 	go c.retransmit2xx(tx, res, seq, stop, reliable)
 }
 

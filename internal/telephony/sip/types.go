@@ -2,9 +2,11 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 
 	"faxgate/internal/telephony/rtp"
@@ -18,19 +20,42 @@ type Transport string
 const (
 	UDP Transport = "udp"
 	TCP Transport = "tcp"
+	// TLS is SIP over TLS (RFC 3261 §26.2: "sip:...;transport=tls"); the
+	// media stays RTP/UDPTL in clear (no SRTP).
+	TLS Transport = "tls"
 )
 
-func (t Transport) valid() bool { return t == UDP || t == TCP }
+func (t Transport) valid() bool { return t == UDP || t == TCP || t == TLS }
+
+// reliable reports a stream transport (no retransmissions of our 2xx).
+func (t Transport) reliable() bool { return t == TCP || t == TLS }
+
+// transportOf maps sipgo's transport name of a received message.
+func transportOf(network string) Transport {
+	switch strings.ToUpper(network) {
+	case "TCP":
+		return TCP
+	case "TLS":
+		return TLS
+	}
+	return UDP
+}
 
 // defaultPort is the transport's port when a host names none.
 func (t Transport) defaultPort() int {
+	if t == TLS {
+		return 5061
+	}
 	return 5060
 }
 
 // sipgo names transports in upper case.
 func (t Transport) network() string {
-	if t == TCP {
+	switch t {
+	case TCP:
 		return "TCP"
+	case TLS:
+		return "TLS"
 	}
 	return "UDP"
 }
@@ -228,8 +253,20 @@ type Config struct {
 	// ListenAddr is "ip:port" for UDP and TCP alike ("127.0.0.1:0" picks
 	// a free port).
 	ListenAddr string
-	// Transports to listen on; nil = UDP and TCP.
+	// Transports to listen on; nil = UDP and TCP. TLS is configured with
+	// TLSListenAddr instead.
 	Transports []Transport
+	// TLSListenAddr is "ip:port" of the SIP-over-TLS listener ("" = none;
+	// port 0 picks a free one), with TLSServer's certificate. Calls and
+	// registrations over TLS need it: the far end sends its in-dialog
+	// requests (BYE, re-INVITE) to our Contact, which names this port.
+	TLSListenAddr string
+	TLSServer     *tls.Config
+	// TLSClient verifies the servers we connect to over TLS; nil verifies
+	// them against the system's roots. The server name checked is the host
+	// we dial (the trunk host or outbound proxy, or the far Contact's host
+	// for in-dialog requests): a name, or an IP address in the certificate.
+	TLSClient *tls.Config
 	// PublicIP is the address written in SDP, Contact and Via; the zero
 	// value means the listen address, or the local interface towards the
 	// peer when listening on all interfaces.

@@ -2,11 +2,13 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +38,9 @@ type UA struct {
 	udpConn  *net.UDPConn
 	tcpLn    *net.TCPListener
 	udpLaddr sip.Addr // the UDP listener: every UDP request leaves from it
+	tlsAddr  netip.AddrPort
+	tlsLn    net.Listener // TLS over TCP (Config.TLSListenAddr), nil if none
+	tlsPort  int
 
 	mu      sync.Mutex
 	calls   map[string]*call // by dialog key (Call-ID + our tag)
@@ -93,7 +98,18 @@ func NewUA(cfg Config) (*UA, error) {
 	if err != nil || p < 0 || p > 65535 {
 		return nil, fmt.Errorf("sip: listen port %q", port)
 	}
-	return &UA{cfg: cfg, log: cfg.Logger, listenIP: ip.Unmap(), port: p, calls: map[string]*call{}}, nil
+	ua := &UA{cfg: cfg, log: cfg.Logger, listenIP: ip.Unmap(), port: p, calls: map[string]*call{}}
+	if cfg.TLSListenAddr != "" {
+		if cfg.TLSServer == nil || (len(cfg.TLSServer.Certificates) == 0 && cfg.TLSServer.GetCertificate == nil) {
+			return nil, errors.New("sip: a TLS listener needs a certificate (Config.TLSServer)")
+		}
+		ap, err := netip.ParseAddrPort(cfg.TLSListenAddr)
+		if err != nil {
+			return nil, fmt.Errorf("sip: TLS listen address %q needs IP:PORT: %w", cfg.TLSListenAddr, err)
+		}
+		ua.tlsAddr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	return ua, nil
 }
 
 func (ua *UA) has(t Transport) bool {
@@ -133,6 +149,9 @@ func (ua *UA) Start(ctx context.Context) error {
 	if ua.tcpLn != nil {
 		ua.serve(func() error { return ua.srv.ServeTCP(ua.tcpLn) })
 	}
+	if ua.tlsLn != nil {
+		ua.serve(func() error { return ua.srv.ServeTLS(ua.tlsLn) })
+	}
 	go func() {
 		<-ctx.Done()
 		ua.Close()
@@ -156,9 +175,29 @@ func (ua *UA) bind() error {
 	for attempt := 0; ; attempt++ {
 		err := ua.bindOnce()
 		if err == nil || ua.port != 0 || attempt >= 20 {
+			if err == nil && ua.tlsAddr.IsValid() {
+				if err = ua.bindTLS(); err != nil {
+					ua.closeListeners()
+				}
+			}
 			return err
 		}
 	}
+}
+
+// bindTLS opens the TLS listener (its own port: 5061 by convention).
+func (ua *UA) bindTLS() error {
+	l, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(ua.tlsAddr))
+	if err != nil {
+		return fmt.Errorf("sip: listen tls: %w", err)
+	}
+	ua.tlsPort = l.Addr().(*net.TCPAddr).Port
+	conf := ua.cfg.TLSServer.Clone()
+	if conf.MinVersion == 0 {
+		conf.MinVersion = tls.VersionTLS12
+	}
+	ua.tlsLn = tls.NewListener(l, conf)
+	return nil
 }
 
 func (ua *UA) bindOnce() error {
@@ -195,13 +234,25 @@ func (ua *UA) closeListeners() {
 	if ua.tcpLn != nil {
 		ua.tcpLn.Close()
 	}
+	if ua.tlsLn != nil {
+		ua.tlsLn.Close()
+	}
 }
 
 // newStack creates the sipgo user agent, server and clients.
 func (ua *UA) newStack() error {
 	lg := ua.log.With("component", "sipgo")
+	clientTLS := ua.cfg.TLSClient
+	if clientTLS == nil {
+		clientTLS = &tls.Config{} // the system's roots, the dialled host's name
+	}
+	if clientTLS.MinVersion == 0 {
+		clientTLS = clientTLS.Clone()
+		clientTLS.MinVersion = tls.VersionTLS12
+	}
 	s, err := sipgo.NewUA(
 		sipgo.WithUserAgent(ua.cfg.UserAgent),
+		sipgo.WithUserAgenTLSConfig(clientTLS),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(lg),
 			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) {})),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(lg)),
@@ -214,9 +265,17 @@ func (ua *UA) newStack() error {
 		return err
 	}
 	ua.clients = map[Transport]*sipgo.Client{}
-	for _, t := range ua.cfg.Transports {
+	transports := ua.cfg.Transports
+	if ua.tlsLn != nil {
+		transports = append(slices.Clone(transports), TLS)
+	}
+	for _, t := range transports {
+		port := ua.port
+		if t == TLS {
+			port = ua.tlsPort // the Via of our TLS requests
+		}
 		c, err := sipgo.NewClient(s, sipgo.WithClientLogger(lg),
-			sipgo.WithClientHostname(ua.advertised(netip.Addr{}).String()), sipgo.WithClientPort(ua.port))
+			sipgo.WithClientHostname(ua.advertised(netip.Addr{}).String()), sipgo.WithClientPort(port))
 		if err != nil {
 			return err
 		}
@@ -241,6 +300,10 @@ func (ua *UA) isStarted() bool {
 
 // Port returns the SIP port (after Start).
 func (ua *UA) Port() int { return ua.port }
+
+// TLSPort returns the SIP-over-TLS port (after Start; 0 without a TLS
+// listener).
+func (ua *UA) TLSPort() int { return ua.tlsPort }
 
 // Addr returns the address peers reach us at: the advertised IP and the
 // SIP port.
@@ -438,6 +501,9 @@ func (ua *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 // client returns the sipgo client of a transport.
 func (ua *UA) client(t Transport) (*sipgo.Client, error) {
 	c := ua.clients[t]
+	if c == nil && t == TLS {
+		return nil, errors.New("sip: transport tls needs a SIP TLS listener (Config.TLSListenAddr, serve --sip-tls)")
+	}
 	if c == nil {
 		return nil, fmt.Errorf("sip: transport %s is not enabled", t)
 	}
@@ -467,8 +533,12 @@ func (ua *UA) prepare(keepVia bool) sipgo.ClientRequestOption {
 // contact is our Contact header for a call.
 func (ua *UA) contact(user string, host netip.Addr, t Transport) *sip.ContactHeader {
 	u := sip.Uri{Scheme: "sip", User: user, Host: host.String(), Port: ua.port}
-	if t == TCP {
+	switch t {
+	case TCP:
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
+	case TLS:
+		u.Port = ua.tlsPort
+		u.UriParams = sip.HeaderParams{{K: "transport", V: "tls"}}
 	}
 	return &sip.ContactHeader{Address: u}
 }
