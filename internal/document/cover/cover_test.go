@@ -533,3 +533,67 @@ func TestNonLatinText(t *testing.T) {
 		}
 	}
 }
+
+// TestArabicShaped: Arabic is shaped before it is drawn: letters of a
+// word join (a long unbroken stroke along the baseline), a lam-alef pair
+// is one ligature, and a Korean subject is drawn as syllables.
+func TestArabicShaped(t *testing.T) {
+	var buf sfnt.Buffer
+	if f, _ := glyph.Fallback(&buf, 0xFE92); f == nil {
+		t.Skip("no font with Arabic presentation forms (scripts/install-deps.sh installs fonts-dejavu-core)")
+	}
+	longestRun := func(p *faxtiff.Page, r image.Rectangle) int {
+		best := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			run := 0
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if p.Black(x, y) {
+					run++
+					best = max(best, run)
+				} else {
+					run = 0
+				}
+			}
+		}
+		return best
+	}
+	subject := func(s string) (*faxtiff.Page, image.Rectangle) {
+		c := sampleCover()
+		c.Subject = s
+		p, regions := mustRender(t, c, faxtiff.Fine, A4)
+		return p, regions["subject"]
+	}
+	// Ten behs: initial, eight medial, final make one long stroke; ten
+	// isolated behs never make one longer than a letter.
+	p, r := subject(strings.Repeat("ب", 10))
+	q, _ := subject(strings.TrimSpace(strings.Repeat("ب ", 10)))
+	joined, apart := longestRun(p, r), longestRun(q, r)
+	if joined < 3*apart {
+		t.Errorf("joined behs: longest stroke %d pixels, separate behs %d: letters not joined", joined, apart)
+	}
+	ts := &typesetter{}
+	fonts, err := parsedFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := style{font: fonts.regular, size: 12}
+	if got := ts.shape(st, "سلام"); got != "\uFEB3\uFEFC\uFEE1" {
+		t.Errorf("shape(سلام) = %U", []rune(got))
+	}
+	if a, b := ts.width(st, "لا"), ts.width(st, "ل ا"); a >= b {
+		t.Errorf("lam-alef is %.1f pt wide, lam space alef %.1f: no ligature", a, b)
+	}
+	if got := ts.shape(st, "a\u200cb"); got != "ab" {
+		t.Errorf("the joiner controls are not dropped: %q", got)
+	}
+	if f, _ := glyph.Fallback(&buf, '한'); f == nil {
+		t.Log("no Hangul font installed: Korean part skipped")
+		return
+	}
+	ko := "견적서 및 계약"
+	p, r = subject(ko)
+	q, _ = subject(strings.Repeat("?", utf8.RuneCountInString(ko)))
+	if a, b := ink(p, r), ink(q, r); a < b || faxtiff.Equal(p, q) < b/2 {
+		t.Errorf("Korean subject: ink %d against %d for question marks: not drawn as syllables", a, b)
+	}
+}

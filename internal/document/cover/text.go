@@ -68,6 +68,41 @@ func (ts *typesetter) glyph(st style, r rune) (style, sfnt.GlyphIndex) {
 	return st, gi
 }
 
+// has reports whether st's font or a fallback font has a glyph for r.
+func (ts *typesetter) has(st style, r rune) bool {
+	if gi, err := st.font.GlyphIndex(&ts.buf, r); err == nil && gi != 0 {
+		return true
+	}
+	f, _ := glyph.Fallback(&ts.buf, r)
+	return f != nil
+}
+
+// shape gives Arabic letters their joined forms (glyph.ShapeString, with
+// the forms some font here has) and then drops the joiner controls, which
+// have done their work; text without Arabic letters is returned as it
+// is. Shaping shaped text changes nothing, so every measuring and drawing
+// function shapes what it gets.
+func (ts *typesetter) shape(st style, s string) string {
+	if !strings.ContainsFunc(s, isArabic) {
+		if strings.ContainsAny(s, "\u200c\u200d") {
+			return strings.NewReplacer("\u200c", "", "\u200d", "").Replace(s)
+		}
+		return s
+	}
+	s = glyph.ShapeString(s, func(r rune) bool { return ts.has(st, r) })
+	return strings.Map(func(r rune) rune {
+		if r == zwnj || r == zwj {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+const zwnj, zwj = 0x200C, 0x200D
+
+// isArabic reports a letter of the Arabic blocks that shaping may change.
+func isArabic(r rune) bool { return r >= 0x0600 && r <= 0x06FF }
+
 // units converts a font-unit distance at ppem = unitsPerEm (26.6) to
 // points at the style's size.
 func (s style) units(v fixed.Int26_6) float64 {
@@ -78,13 +113,16 @@ func (s style) em() fixed.Int26_6 { return fixed.I(int(s.font.UnitsPerEm())) }
 
 // cleanText replaces what a one-line text cannot show: line breaks and
 // tabs become spaces, other control and format characters (including
-// bidi controls) are dropped.
+// bidi controls) are dropped, but for the zero-width joiner and
+// non-joiner, which steer Arabic shaping.
 func cleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			return ' '
+		case r == zwnj || r == zwj:
+			return r // kept for Arabic shaping, then dropped (shape)
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			return -1
 		}
@@ -94,6 +132,7 @@ func cleanText(s string) string {
 
 // width returns the advance width of s in points.
 func (ts *typesetter) width(st style, s string) float64 {
+	s = ts.shape(st, s)
 	var w float64
 	prev, prevFont := sfnt.GlyphIndex(0), st.font
 	for _, r := range s {
@@ -127,7 +166,7 @@ func (ts *typesetter) advance(st style, prev, gi sfnt.GlyphIndex) float64 {
 // page.
 func (ts *typesetter) draw(st style, x, y float64, s string) float64 {
 	c := ts.c
-	s = glyph.VisualString(s) // right-to-left runs in drawing order
+	s = glyph.VisualString(ts.shape(st, s)) // joined Arabic letters; right-to-left runs in drawing order
 	// Baselines sit on row boundaries, so every line of a style rasterises
 	// alike: a stroke that survives binarisation once survives everywhere.
 	y = math.Round(y*c.sy) / c.sy
@@ -258,6 +297,7 @@ func (ts *typesetter) ellipsize(st style, lines []string, width float64) []strin
 // after a space when it can and inside a word when it must, and returns
 // it and what is left (without the leading spaces).
 func (ts *typesetter) breakLine(st style, s string, width float64) (line, rest string) {
+	s = ts.shape(st, s) // measured as drawn
 	var w float64
 	lastSpace := -1
 	prev, prevFont := sfnt.GlyphIndex(0), st.font
