@@ -23,7 +23,7 @@ func (a *App) newHandler() (http.Handler, error) {
 	portal, err := ui.New(ui.Deps{Auth: a.auth, Tenancy: a.tenancy, Audit: a.audit, Documents: a.docs,
 		Faxout: a.faxout, Faxin: a.faxin, Webhooks: a.webhooks, Campaigns: a.contacts,
 		Reports: a.reports, Announcements: a.announce, Mailer: a.mailer, Health: a.health,
-		EmailSenders: a.email.senders, Logger: a.log, Now: a.o.now})
+		EmailSenders: a.email.senders, Logger: a.log, Now: a.o.now, FlashKeySource: a.flashKey})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"crypto/rand"
 	"errors"
 	"html/template"
 	"io/fs"
@@ -53,6 +52,8 @@ type Deps struct {
 	// key is made, so a flash set by one process is dropped (not shown) by
 	// another; give every node the same key to keep flashes across nodes.
 	FlashKey []byte
+	// FlashKeySource loads the flash key on first use when FlashKey is empty.
+	FlashKeySource FlashKeySource
 
 	// EmailSenders serves Configuration > Email to Fax; optional.
 	EmailSenders *senders.Service
@@ -97,15 +98,10 @@ func New(d Deps) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	key := d.FlashKey
-	if len(key) == 0 {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, err
-		}
-	}
-	h.flashes = flashCodec{key: key}
 	var err error
+	if h.flashes, err = newFlashCodec(d.FlashKey, d.FlashKeySource, h.log); err != nil {
+		return nil, err
+	}
 	if h.static, h.assets, err = loadStatic(); err != nil {
 		return nil, err
 	}
