@@ -2,14 +2,18 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"faxgate/internal/config"
 	"faxgate/internal/faxout"
 	"faxgate/internal/faxout/line"
 	"faxgate/internal/model"
@@ -72,10 +76,43 @@ func (a *App) buildSIP() error {
 			return fmt.Errorf("sip: --public-ip: %w", err)
 		}
 	}
+	if err := sipTLS(a.cfg, &cfg); err != nil {
+		return err
+	}
 	if n.ua, err = sip.NewUA(cfg); err != nil {
 		return err
 	}
 	a.sip = n
+	return nil
+}
+
+// sipTLS configures SIP over TLS: the listener (--sip-tls) with its
+// certificate (--sip-tls-cert, --sip-tls-key), and the trust for the
+// servers we connect to: the system's roots, plus --sip-tls-ca.
+func sipTLS(c config.Config, cfg *sip.Config) error {
+	if c.SIPTLSCA != "" {
+		b, err := os.ReadFile(c.SIPTLSCA)
+		if err != nil {
+			return fmt.Errorf("sip: --sip-tls-ca: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(b) {
+			return fmt.Errorf("sip: --sip-tls-ca: no PEM certificate in %s", c.SIPTLSCA)
+		}
+		cfg.TLSClient = &tls.Config{RootCAs: pool}
+	}
+	if !c.SIPTLSEnabled() {
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.SIPTLSCert, c.SIPTLSKey)
+	if err != nil {
+		return fmt.Errorf("sip: --sip-tls-cert/--sip-tls-key: %w", err)
+	}
+	cfg.TLSListenAddr = listenAddr(c.SIPTLSAddr)
+	cfg.TLSServer = &tls.Config{Certificates: []tls.Certificate{cert}}
 	return nil
 }
 
@@ -97,7 +134,7 @@ func (a *App) startSIP(ctx context.Context) error {
 	if err := n.ua.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("sip: %w", err)
 	}
-	a.log.Info("sip: listening", "addr", n.ua.Addr().String(), "port", n.ua.Port(),
+	a.log.Info("sip: listening", "addr", n.ua.Addr().String(), "port", n.ua.Port(), "tls_port", n.ua.TLSPort(),
 		"rtp_ports", fmt.Sprintf("%d-%d", a.cfg.RTPPortLo, a.cfg.RTPPortHi))
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.stop, n.done = cancel, make(chan struct{})

@@ -50,6 +50,11 @@ type Config struct {
 	// ("https://fax.example.com", --public-url): links in emails point
 	// there; empty = emails carry no link.
 	PublicURL string
+	// SIPTLSAddr is the SIP-over-TLS listener (--sip-tls, "" or "off" =
+	// none), serving SIPTLSCert/SIPTLSKey (--sip-tls-cert, --sip-tls-key,
+	// PEM). SIPTLSCA (--sip-tls-ca) is a PEM bundle of CAs trusted for the
+	// servers we connect to, on top of the system's roots.
+	SIPTLSAddr, SIPTLSCert, SIPTLSKey, SIPTLSCA string
 	// SMTPCert and SMTPKey are a PEM certificate and key for STARTTLS
 	// (--smtp-cert, --smtp-key); empty = a self-signed one generated on
 	// first run. SMTPDNS is the DNS server (HOST:PORT) for the SPF, DKIM
@@ -97,6 +102,10 @@ func settings() []setting {
 		{"http", "FAXGATE_HTTP", "HTTP listen `address` (portal, API, /healthz, /metrics)", strVal(func(c *Config) *string { return &c.HTTPAddr })},
 		{"smtp", "FAXGATE_SMTP", "SMTP listen `address` for email-to-fax, or off", strVal(func(c *Config) *string { return &c.SMTPAddr })},
 		{"sip", "FAXGATE_SIP", "SIP listen `address`, or off", strVal(func(c *Config) *string { return &c.SIPAddr })},
+		{"sip-tls", "FAXGATE_SIP_TLS", "SIP-over-TLS listen `address` (e.g. :5061), or off; needs --sip-tls-cert and --sip-tls-key", strVal(func(c *Config) *string { return &c.SIPTLSAddr })},
+		{"sip-tls-cert", "FAXGATE_SIP_TLS_CERT", "PEM certificate (chain) `file` of the SIP TLS listener", strVal(func(c *Config) *string { return &c.SIPTLSCert })},
+		{"sip-tls-key", "FAXGATE_SIP_TLS_KEY", "PEM private key `file` of --sip-tls-cert", strVal(func(c *Config) *string { return &c.SIPTLSKey })},
+		{"sip-tls-ca", "FAXGATE_SIP_TLS_CA", "PEM `file` of CA certificates trusted for SIP TLS peers, besides the system's roots", strVal(func(c *Config) *string { return &c.SIPTLSCA })},
 		{"rtp-ports", "FAXGATE_RTP_PORTS", "media port `range` LO-HI", func(c *Config) flag.Value { return (*portRange)(c) }},
 		{"fax-workers", "FAXGATE_FAX_WORKERS", "outbound calls this node runs at once (fax queue `workers`); 0 = the trunks' channels in total plus headroom, within 40-1000", intVal(func(c *Config) *int { return &c.FaxWorkers })},
 		{"public-ip", "FAXGATE_PUBLIC_IP", "public `IP` announced in SIP/SDP (default: detected)", strVal(func(c *Config) *string { return &c.PublicIP })},
@@ -155,6 +164,11 @@ func (c Config) SMTPEnabled() bool { return c.SMTPAddr != Off }
 
 // SIPEnabled reports whether the SIP listener should run.
 func (c Config) SIPEnabled() bool { return c.SIPAddr != Off }
+
+// SIPTLSEnabled reports whether the SIP TLS listener should run (with SIP).
+func (c Config) SIPTLSEnabled() bool {
+	return c.SIPEnabled() && c.SIPTLSAddr != "" && c.SIPTLSAddr != Off
+}
 
 // SlogLevel returns LogLevel as a slog.Level (info when invalid).
 func (c Config) SlogLevel() slog.Level {

@@ -51,6 +51,16 @@ func (c Config) Validate() error {
 			add("--public-url: want the portal's address such as https://fax.example.com, got %q", c.PublicURL)
 		}
 	}
+	if c.SIPTLSAddr != "" && c.SIPTLSAddr != Off {
+		if !validListen(c.SIPTLSAddr) {
+			add("--sip-tls: want HOST:PORT, :PORT or off, got %q", c.SIPTLSAddr)
+		}
+		if c.SIPTLSCert == "" || c.SIPTLSKey == "" {
+			add("--sip-tls needs --sip-tls-cert and --sip-tls-key (the certificate SIP peers verify)")
+		}
+	} else if c.SIPTLSCert != "" || c.SIPTLSKey != "" {
+		add("--sip-tls-cert and --sip-tls-key: set with --sip-tls")
+	}
 	if (c.SMTPCert == "") != (c.SMTPKey == "") {
 		add("--smtp-cert and --smtp-key: set both, or neither for a generated self-signed certificate")
 	}

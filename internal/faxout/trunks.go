@@ -24,6 +24,7 @@ const (
 	maxTrunkNameLen    = 100
 	maxCredentialLen   = 128
 	defaultSIPPort     = 5060
+	defaultSIPTLSPort  = 5061
 	maxTrunkPriority   = 1_000_000
 	maxTrunkHostLength = 253
 	// MaxAllowedSources bounds a trunk's inbound address list.
@@ -292,11 +293,6 @@ func checkSIP(t *model.Trunk, v *model.ValidationError) {
 	if len(t.Host) > maxTrunkHostLength || strings.ContainsAny(t.Host, " /@?#") {
 		v.Add("host", "must be a host name or IP address")
 	}
-	if t.Port == 0 && t.Kind == model.TrunkSIP {
-		t.Port = defaultSIPPort
-	} else if t.Port < 0 || t.Port > 65535 {
-		v.Add("port", "must be 1 to 65535")
-	}
 	t.Transport = strings.ToLower(t.Transport)
 	switch t.Transport {
 	case "":
@@ -306,6 +302,14 @@ func checkSIP(t *model.Trunk, v *model.ValidationError) {
 	case "udp", "tcp", "tls":
 	default:
 		v.Add("transport", "must be udp, tcp or tls")
+	}
+	if t.Port == 0 && t.Kind == model.TrunkSIP {
+		t.Port = defaultSIPPort
+		if t.Transport == "tls" {
+			t.Port = defaultSIPTLSPort
+		}
+	} else if t.Port < 0 || t.Port > 65535 {
+		v.Add("port", "must be 1 to 65535")
 	}
 	if len(t.Username) > maxCredentialLen {
 		v.Add("username", fmt.Sprintf("at most %d characters", maxCredentialLen))

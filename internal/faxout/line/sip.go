@@ -70,9 +70,6 @@ func NewSIP(cfg SIPConfig) (*SIP, error) {
 	if cfg.Trunk.Host == "" {
 		return nil, fmt.Errorf("line: SIP trunk %q has no host", cfg.Trunk.Name)
 	}
-	if cfg.Trunk.Transport == "tls" {
-		return nil, fmt.Errorf("line: SIP trunk %q: TLS is not supported yet (use udp or tcp)", cfg.Trunk.Name)
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -96,11 +93,15 @@ func (l *SIP) Dial(ctx context.Context, c Call) (Result, error) {
 	return res, err
 }
 
-// Target is where the trunk sends INVITEs: host:port (IPv6 in brackets).
+// Target is where the trunk sends INVITEs: host:port (IPv6 in brackets;
+// the port defaults to 5060, 5061 over TLS).
 func Target(t model.Trunk) string {
 	port := t.Port
 	if port == 0 {
 		port = 5060
+		if t.Transport == "tls" {
+			port = 5061
+		}
 	}
 	return net.JoinHostPort(t.Host, strconv.Itoa(port))
 }
@@ -116,9 +117,6 @@ func (l *SIP) dialOf(c Call, pol sip.Policy) sip.Dial {
 		Auth: sip.Auth{User: t.Username, Pass: t.Password}, Transport: sip.Transport(t.Transport),
 		OutboundProxy: t.OutboundProxy, Policy: pol, TIFFPath: c.TIFFPath, StationID: c.StationID,
 		HeaderInfo: c.HeaderInfo, Timeout: c.RingTimeout, Progress: progressOf(c)}
-	if t.Transport == "" || t.Transport == "tls" { // TLS is not supported by the UA: refuse plainly below
-		d.Transport = sip.Transport(t.Transport)
-	}
 	return d
 }
 

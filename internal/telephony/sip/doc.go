@@ -18,6 +18,20 @@
 // Via, Contact and SDP carry Config.PublicIP, else the listen address, else
 // the local address that routes to the peer.
 //
+// TLS (Config.TLSListenAddr, TLSServer) has its own listener and port
+// (5061 by convention): calls and registrations over TLS name it in Via
+// and in Contact ("sip:user@host:port;transport=tls"), so the far end's
+// in-dialog requests reach it, and need it (a TLS call without it fails,
+// cause internal). We verify every server we connect to (Config.TLSClient,
+// the system's roots when nil) against the host dialled: the target or
+// outbound proxy, the far Contact for in-dialog requests. A failed
+// handshake is a transport failure (cause unreachable, the x509 error in
+// CauseText). TLS covers the signalling only: media stays RTP/UDPTL.
+//
+// Dial.OutboundProxy and Registration.OutboundProxy ("host[:port]", port
+// 5060 or 5061 for TLS) receive the initial INVITE and every REGISTER; the
+// Request-URI and To keep naming the target or registrar.
+//
 // Outbound (SendFax):
 //
 //	A (faxgate)                                 far end
@@ -139,6 +153,7 @@
 // each outcome to OnState for the portal. With Config.OnRegister the UA is
 // itself a minimal registrar (tests, lab setups).
 //
-// Not supported: TLS, delayed-offer INVITEs, target refresh (a new Contact
-// in a re-INVITE), forked 2xx responses, G.711 on dynamic payload types.
+// Not supported: SRTP (media in clear, also over TLS), sips: URIs and
+// mutual TLS, delayed-offer INVITEs, target refresh (a new Contact in a
+// re-INVITE), forked 2xx responses, G.711 on dynamic payload types.
 package sip
