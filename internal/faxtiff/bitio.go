@@ -25,6 +25,16 @@ func (w *bitWriter) put(c code) {
 	}
 }
 
+// putOnes writes n one bits (n V0 codes).
+func (w *bitWriter) putOnes(n int) {
+	for ; n > 24; n -= 24 {
+		w.put(code{bits: 1<<24 - 1, n: 24})
+	}
+	if n > 0 {
+		w.put(code{bits: 1<<uint(n) - 1, n: uint8(n)})
+	}
+}
+
 // align pads with zero bits to the next byte boundary (fill bits).
 func (w *bitWriter) align() {
 	if pad := (8 - w.nacc%8) % 8; pad > 0 {

@@ -1,35 +1,47 @@
 package faxtiff
 
-import "math/bits"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // changes appends to dst the changing elements of a packed row: the
 // positions x where pixel x differs from pixel x-1 (pixel -1 is white), in
 // increasing order, then three sentinels equal to width. The coder looks at
 // most three entries past the current one, so the sentinels stand in for
 // the "imaginary changing elements" T.4 places just after the line.
+//
+// The row is read 64 pixels at a time: in a word v (pixel 0 in the top
+// bit), the changes are the set bits of v ^ (v>>1 | last pixel of the
+// previous word), so a word of one colour costs a few instructions and each
+// change one LeadingZeros64. Bits past width (padding) are ignored.
 func changes(row []byte, width int, dst []int32) []int32 {
 	dst = dst[:0]
-	var inv byte // 0x00 while looking for black, 0xFF while looking for white
-	x := 0
-	for x < width {
-		i := x >> 3
-		b := (row[i] ^ inv) & (0xFF >> uint(x&7))
-		for b == 0 {
-			i++
-			if i<<3 >= width {
-				break
+	var prev uint64 // the previous word's last pixel, in the top bit
+	for x0 := 0; x0 < width; x0 += 64 {
+		i := x0 >> 3
+		var v uint64
+		if i+8 <= len(row) {
+			v = binary.BigEndian.Uint64(row[i:])
+		} else {
+			for k := range 8 {
+				v <<= 8
+				if i+k < len(row) {
+					v |= uint64(row[i+k])
+				}
 			}
-			b = row[i] ^ inv
 		}
-		if b == 0 {
-			break
+		t := v ^ (v>>1 | prev)
+		prev = v << 63
+		if n := width - x0; n < 64 {
+			t &= ^uint64(0) << uint(64-n) // only pixels before width
 		}
-		x = i<<3 + bits.LeadingZeros8(b)
-		if x >= width {
-			break // the change is in the padding bits
+		for t != 0 {
+			k := bits.LeadingZeros64(t)
+			dst = append(dst, int32(x0+k))
+			t &^= 1 << uint(63-k)
 		}
-		dst = append(dst, int32(x))
-		inv = ^inv
 	}
 	w := int32(width)
 	return append(dst, w, w, w)
@@ -46,10 +58,20 @@ func EncodeG4(p *Page) []byte {
 	}
 	w := &bitWriter{buf: make([]byte, 0, 4096)}
 	enc := newRowCoder(p.Width)
+	var prev []byte
 	for y := range p.Height {
-		enc.cur = changes(p.Row(y), p.Width, enc.cur)
+		row := p.Row(y)
+		if prev != nil && bytes.Equal(row, prev) {
+			// A row like the one above (blank paper, the middle of every
+			// vertical stroke) codes as one V0 per change and one for the
+			// end of the line; ref stays the reference.
+			w.putOnes(len(enc.ref) - 2)
+			continue
+		}
+		enc.cur = changes(row, p.Width, enc.cur)
 		enc.code2D(w)
 		enc.next()
+		prev = row
 	}
 	w.put(eol)
 	w.put(eol)
@@ -85,6 +107,10 @@ func (c *rowCoder) next() { c.cur, c.ref = c.ref, c.cur }
 // the first one right of a0 whose index has the parity of i.
 func (c *rowCoder) code2D(w *bitWriter) {
 	cur, ref, width := c.cur, c.ref, c.width
+	// The writer's state lives in locals (registers) while the row is
+	// coded: emit is bitWriter.put on values.
+	acc, nacc, buf := w.acc, w.nacc, w.buf
+	start := len(buf)*8 - int(nacc)
 	a0 := int32(-1)
 	i, j := 0, 0
 	for a0 < width {
@@ -96,22 +122,35 @@ func (c *rowCoder) code2D(w *bitWriter) {
 		a1 := cur[i]
 		switch {
 		case b2 < a1:
-			w.put(modeCodes[modePass])
+			acc, nacc, buf = emit(acc, nacc, buf, modeCodes[modePass])
 			a0 = b2
 		case a1-b1 <= 3 && b1-a1 <= 3:
-			w.put(verticalCodes[a1-b1+3])
+			acc, nacc, buf = emit(acc, nacc, buf, verticalCodes[a1-b1+3])
 			a0 = a1
 			i++
 		default:
 			a2 := cur[i+1]
-			w.put(modeCodes[modeHoriz])
+			acc, nacc, buf = emit(acc, nacc, buf, modeCodes[modeHoriz])
 			white := i&1 == 0
-			putRun(w, int(a1-max(a0, 0)), white)
-			putRun(w, int(a2-a1), !white)
+			acc, nacc, buf = putRunTo(acc, nacc, buf, int(a1-max(a0, 0)), white)
+			acc, nacc, buf = putRunTo(acc, nacc, buf, int(a2-a1), !white)
 			a0 = a2
 			i += 2
 		}
 	}
+	w.total += len(buf)*8 - int(nacc) - start
+	w.acc, w.nacc, w.buf = acc, nacc, buf
+}
+
+// emit is bitWriter.put on a writer's state held in values.
+func emit(acc uint64, nacc uint, buf []byte, c code) (uint64, uint, []byte) {
+	acc = acc<<c.n | uint64(c.bits)
+	nacc += uint(c.n)
+	if nacc >= 32 {
+		nacc -= 32
+		buf = binary.BigEndian.AppendUint32(buf, uint32(acc>>nacc))
+	}
+	return acc, nacc, buf
 }
 
 // verticalCodes are the vertical mode codes by a1-b1+3 (VL3 ... VR3), a
@@ -122,20 +161,27 @@ var verticalCodes [7]code
 // of 2560 while at least 2624 pixels remain, then the make-up code for the
 // rest's multiple of 64 (if any), then the terminating code for n mod 64.
 func putRun(w *bitWriter, n int, white bool) {
+	start := len(w.buf)*8 - int(w.nacc)
+	w.acc, w.nacc, w.buf = putRunTo(w.acc, w.nacc, w.buf, n, white)
+	w.total += len(w.buf)*8 - int(w.nacc) - start
+}
+
+// putRunTo is putRun on a writer's state held in values.
+func putRunTo(acc uint64, nacc uint, buf []byte, n int, white bool) (uint64, uint, []byte) {
 	term, makeup := &blackTerm, &blackMakeup
 	if white {
 		term, makeup = &whiteTerm, &whiteMakeup
 	}
 	for n >= 2624 {
-		w.put(extMakeup[len(extMakeup)-1])
+		acc, nacc, buf = emit(acc, nacc, buf, extMakeup[len(extMakeup)-1])
 		n -= 2560
 	}
 	if m := n / 64; m > 0 {
 		if m <= len(makeup) {
-			w.put(makeup[m-1])
+			acc, nacc, buf = emit(acc, nacc, buf, makeup[m-1])
 		} else {
-			w.put(extMakeup[m-1-len(makeup)])
+			acc, nacc, buf = emit(acc, nacc, buf, extMakeup[m-1-len(makeup)])
 		}
 	}
-	w.put(term[n%64])
+	return emit(acc, nacc, buf, term[n%64])
 }
