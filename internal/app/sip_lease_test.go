@@ -9,6 +9,7 @@ import (
 
 	"faxgate/internal/app"
 	"faxgate/internal/app/apptest"
+	"faxgate/internal/faxout"
 	"faxgate/internal/faxtiff"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
@@ -132,6 +133,28 @@ func TestSIPInboundChannelLeases(t *testing.T) {
 		}
 		hangup()
 		waitNoLease("after the hangup")
+		// The caller's BYE came mid-fax: the node stored a failed reception
+		// and its SIP CDR row (answered with 200, a cause).
+		var in []model.InboundFax
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if in, _, err = a.Faxin().List(ctx, admin, faxinFilter(ten.ID), model.ListOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if len(in) == 1 && in[0].Status != model.FaxReceiving {
+				break
+			}
+		}
+		if len(in) != 1 || in[0].Status != model.FaxFailed {
+			t.Fatalf("inbox after a call hung up by the caller mid-fax: %+v; want one failed reception", in)
+		}
+		rows, err := faxout.NewSIPCalls(a.Store()).List(ctx, ten.ID, in[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Direction != model.Inbound || rows[0].SIPCode != 200 || rows[0].Cause == "" ||
+			rows[0].TrunkID != tr.ID {
+			t.Errorf("SIP CDR rows of the call %+v; want one inbound row, 200, a cause, the trunk", rows)
+		}
 		code, hangup = call(other)
 		if code != 200 {
 			t.Fatalf("call after the hangup: SIP %d, want answered", code)
