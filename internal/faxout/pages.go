@@ -61,27 +61,96 @@ func (s *Service) prepare(ctx context.Context, f model.Fax, tenant model.Tenant,
 // prependCover writes the cover page and the document's pages into a new
 // temporary TIFF-F file and returns it with its page count.
 func (s *Service) prependCover(ctx context.Context, f model.Fax, tenant model.Tenant, ts tenantSettings, docPath string) (string, int, error) {
-	pages, err := faxtiff.ReadFile(docPath)
-	if err != nil {
-		return "", 0, err
-	}
-	if len(pages) == 0 {
-		return "", 0, fmt.Errorf("the document has no pages")
-	}
-	page, err := cover.Render(s.coverContent(ctx, f, tenant, ts, len(pages)), pages[0].Resolution(), cover.A4)
-	if err != nil {
-		return "", 0, err
-	}
 	dir, err := os.MkdirTemp("", "faxout-")
 	if err != nil {
 		return "", 0, err
 	}
 	out := filepath.Join(dir, "send.tif")
-	if err := faxtiff.WriteFile(out, append([]*faxtiff.Page{page}, pages...)); err != nil {
+	n, err := writeWithCover(ctx, docPath, out, func(pages int, res faxtiff.Resolution) (*faxtiff.Page, error) {
+		return cover.Render(s.coverContent(ctx, f, tenant, ts, pages), res, cover.A4)
+	})
+	if err != nil {
 		os.RemoveAll(dir)
 		return "", 0, err
 	}
-	return out, len(pages) + 1, nil
+	return out, n, nil
+}
+
+// writeWithCover writes to out a TIFF-F file of a cover page followed by
+// the pages of the TIFF-F document at docPath, and returns its page count.
+// render draws the cover for the document's page count at the resolution
+// of its first page. The document is streamed: its pages' T.6 strips are
+// copied as stored (faxtiff.RawPage.G4), one at a time, and a page stored
+// otherwise (not a single MinIsWhite T.6 strip) is decoded and coded
+// again on its own, so memory holds the cover and one page whatever the
+// document's length (the whole document as pixels was 100 MB for 200 fine
+// pages; docs/benchmarks.md). The strips are not decoded: documents are
+// our converter's own output, and a fax without a cover page sends that
+// file as it is.
+func writeWithCover(ctx context.Context, docPath, out string, render func(pages int, res faxtiff.Resolution) (*faxtiff.Page, error)) (int, error) {
+	doc, err := os.Open(docPath)
+	if err != nil {
+		return 0, err
+	}
+	defer doc.Close()
+	st, err := doc.Stat()
+	if err != nil {
+		return 0, err
+	}
+	// First pass: the page count and resolution, from the directories
+	// alone.
+	pages, res := 0, faxtiff.Fine
+	if err := faxtiff.ReadEachRaw(doc, st.Size(), func(i int, p *faxtiff.RawPage) error {
+		if i == 0 {
+			res = (&faxtiff.Page{YDPI: p.YDPI}).Resolution()
+		}
+		pages++
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if pages == 0 {
+		return 0, fmt.Errorf("the document has no pages")
+	}
+	page, err := render(pages, res)
+	if err != nil {
+		return 0, err
+	}
+	file, err := os.Create(out)
+	if err != nil {
+		return 0, err
+	}
+	defer file.Close()
+	w, err := faxtiff.NewPageWriter(file, pages+1)
+	if err != nil {
+		return 0, err
+	}
+	if err := w.WritePage(faxtiff.Encode(page)); err != nil {
+		return 0, err
+	}
+	if err := faxtiff.ReadEachRaw(doc, st.Size(), func(i int, p *faxtiff.RawPage) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e, ok := p.G4()
+		if !ok {
+			px, err := p.Decode()
+			if err != nil {
+				return err
+			}
+			e = faxtiff.Encode(px)
+		}
+		return w.WritePage(e)
+	}); err != nil {
+		return 0, err
+	}
+	if err := w.Close(); err != nil {
+		return 0, err
+	}
+	if err := file.Close(); err != nil {
+		return 0, err
+	}
+	return pages + 1, nil
 }
 
 // coverContent fills the cover page from the fax and the tenant's cover
