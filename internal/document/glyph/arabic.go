@@ -193,6 +193,9 @@ func joiningType(r rune, has func(rune) bool) int {
 func Shape(runes []rune, has func(rune) bool) []rune {
 	arabic := false
 	for _, r := range runes {
+		if r < 0x0621 || r > 0x06D2 {
+			continue
+		}
 		if _, ok := arabicForms[r]; ok {
 			arabic = true
 			break

@@ -3,7 +3,9 @@
 // font outlines straight onto the fax pixel grid (callers map font units to
 // pixels themselves, with separate scales across and down, since fax pixels
 // are not square), the system fallback fonts for scripts the embedded Go
-// fonts lack, and the bidirectional reordering of Hebrew and Arabic lines.
+// fonts lack (with Korean from a TrueType collection), Arabic shaping
+// (contextual letter forms, arabic.go) and the bidirectional reordering of
+// Hebrew and Arabic lines (bidi.go).
 package glyph
 
 import (
