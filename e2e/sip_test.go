@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	_ "modernc.org/sqlite" // reads the nodes' SIP CDR rows
 
 	"faxgate/internal/faxtiff"
+	"faxgate/internal/telephony/sip/siptest"
 )
 
 // TestSIP runs two real `faxgate serve` processes on 127.0.0.1 (separate
@@ -42,6 +44,7 @@ type sipNode struct {
 	dir       string
 	base      string // http://127.0.0.1:port
 	sipPort   int
+	tlsPort   int // SIP over TLS (0: none)
 	rtpLo     int
 	rtpHi     int
 	logPath   string
@@ -49,12 +52,24 @@ type sipNode struct {
 }
 
 // sipStartNode runs `faxgate admin create` then `faxgate serve` with its own
-// data folder, HTTP, SIP and RTP ports; it is stopped (SIGTERM) when the
-// test ends.
-func sipStartNode(t *testing.T, name string, rtpLo int) *sipNode {
+// data folder, HTTP, SIP and RTP ports, and a SIP TLS listener with a
+// certificate for 127.0.0.1 from ca (trusting ca for its own TLS calls);
+// it is stopped (SIGTERM) when the test ends.
+func sipStartNode(t *testing.T, name string, rtpLo int, ca *siptest.CA) *sipNode {
 	t.Helper()
 	bin := buildFaxgate(t)
-	n := &sipNode{name: name, dir: t.TempDir(), sipPort: freePort(t), rtpLo: rtpLo, rtpHi: rtpLo + 39}
+	n := &sipNode{name: name, dir: t.TempDir(), sipPort: freePort(t), tlsPort: freePort(t), rtpLo: rtpLo,
+		rtpHi: rtpLo + 39}
+	certPEM, keyPEM, err := ca.Issue("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsFiles := map[string][]byte{"sip.crt": certPEM, "sip.key": keyPEM, "ca.pem": ca.PEM}
+	for f, b := range tlsFiles {
+		if err := os.WriteFile(filepath.Join(n.dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	httpPort := freePort(t)
 	n.base = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	n.logPath = filepath.Join(n.dir, "serve.log")
@@ -70,6 +85,8 @@ func sipStartNode(t *testing.T, name string, rtpLo int) *sipNode {
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--http", fmt.Sprintf("127.0.0.1:%d", httpPort),
 		"--sip", fmt.Sprintf("127.0.0.1:%d", n.sipPort), "--rtp-ports", fmt.Sprintf("%d-%d", n.rtpLo, n.rtpHi),
+		"--sip-tls", fmt.Sprintf("127.0.0.1:%d", n.tlsPort), "--sip-tls-cert", filepath.Join(n.dir, "sip.crt"),
+		"--sip-tls-key", filepath.Join(n.dir, "sip.key"), "--sip-tls-ca", filepath.Join(n.dir, "ca.pem"),
 		"--public-ip", "127.0.0.1"}, common...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -92,6 +109,40 @@ func sipStartNode(t *testing.T, name string, rtpLo int) *sipNode {
 	})
 	waitHealthy(t, n.base)
 	return n
+}
+
+// sipUntrustedTLS listens for TLS on 127.0.0.1 with a certificate for
+// 127.0.0.1 from a CA nobody trusts, and returns its port: a SIP server
+// whose certificate A must refuse (nothing SIP is ever read).
+func sipUntrustedTLS(t *testing.T) int {
+	t.Helper()
+	other, err := siptest.NewCA("untrusted CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := other.ServerConfig("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				_, _ = io.Copy(io.Discard, c) // the handshake fails on the caller's side
+			}()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // sipLog reads a node's log without the HTTP request and River job count
@@ -275,7 +326,11 @@ func (n *sipNode) received(t *testing.T, login string, want int) []sipFax {
 }
 
 func TestSIP(t *testing.T) {
-	a, b := sipStartNode(t, "A", 46000), sipStartNode(t, "B", 46100)
+	ca, err := siptest.NewCA("faxgate e2e SIP CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := sipStartNode(t, "A", 46000, ca), sipStartNode(t, "B", 46100, ca)
 	recvTenant := b.sipTenantWithUser(t, "Receiver Inc", sipRecvLog)
 	b.api(t, "POST", "/api/v1/dids", adminEmail, adminPass, map[string]any{"number": sipDID, "tenant_id": recvTenant},
 		nil, 201)
@@ -326,6 +381,22 @@ func TestSIP(t *testing.T) {
 		send(t, "g711")
 	})
 	t.Run("unknown DID: 404", func(t *testing.T) { refused(t, "+12025550999", "unreachable", "404") })
+	t.Run("over TLS", func(t *testing.T) {
+		// A's trunk to B's TLS port; both trust the test CA (--sip-tls-ca).
+		a.api(t, "PATCH", "/api/v1/trunks/"+direct.ID, adminEmail, adminPass, map[string]any{"t38": "request",
+			"transport": "tls", "port": b.tlsPort}, nil, 200)
+		send(t, "t38")
+		t.Run("untrusted certificate refused", func(t *testing.T) {
+			port := sipUntrustedTLS(t)
+			a.api(t, "PATCH", "/api/v1/trunks/"+direct.ID, adminEmail, adminPass, map[string]any{"port": port},
+				nil, 200)
+			// No SIP response at all: faxout's cause network (next trunk,
+			// then retry), the x509 error in the result text.
+			refused(t, sipDID, "network", "certificate")
+		})
+		a.api(t, "PATCH", "/api/v1/trunks/"+direct.ID, adminEmail, adminPass, map[string]any{"transport": "udp",
+			"port": b.sipPort}, nil, 200)
+	})
 
 	// B gets a SIP trunk of its own (a carrier at 127.0.0.2 it registers
 	// to): from then on only that host may call B.
