@@ -24,8 +24,10 @@ var guideMenus = map[string][]string{
 
 // TestGuideMenus logs in as a tenant admin, a user and a platform admin
 // and opens every entry of the menu: each guide menu is there, every page
-// answers with its heading (no error page), the browser logs no error, and
-// each page is saved as a screenshot (guide-<role>-NN-<page>.png).
+// answers with its heading (no error page), passes the accessibility audit
+// (guide_a11y_test.go), the browser logs no error, and each page is saved
+// as a screenshot (guide-<role>-NN-<page>.png). TestGuideWalk does each
+// menu's steps.
 func TestGuideMenus(t *testing.T) {
 	chromium := findChromium(t)
 	base := startApp(t)
@@ -65,6 +67,7 @@ func TestGuideMenus(t *testing.T) {
 						t.Errorf("%s %s: %q", l.role, ln.Path, h1)
 					}
 					b.shot(fmt.Sprintf("guide-%s-%02d-%s", l.role, i+1, slug(ln.Label)))
+					b.audit(l.role + " " + ln.Label)
 				})
 			}
 			b.checkConsole()

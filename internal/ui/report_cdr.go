@@ -236,7 +236,7 @@ func causeLabel(c model.Cause) string {
 
 var (
 	directionOptions = []option{{"", "Both"}, {"outbound", "Outbound"}, {"inbound", "Inbound"}}
-	orderOptions     = []option{{"", "Descending (newest, longest, most first)"}, {"asc", "Ascending"}}
+	orderOptions     = []option{{"", "Descending (newest first)"}, {"asc", "Ascending (oldest first)"}}
 	// cdrSortOptions are the columns the CDR list sorts by.
 	cdrSortOptions = []option{{"", "Start time"}, {"duration", "Duration"}, {"pages", "Pages"},
 		{"status", "Status"}, {"to", "To"}, {"from", "From"}, {"direction", "Direction"}}
