@@ -94,6 +94,44 @@ func TestFaxOverTLS(t *testing.T) {
 			t.Errorf("B's handler ran %d times; the refused handshake must keep the INVITE from B", len(got))
 		}
 	})
+	t.Run("REGISTER over TLS", func(t *testing.T) {
+		got := make(chan Binding, 4)
+		rcfg := tlsCfg()
+		rcfg.OnRegister = func(bd Binding) {
+			select {
+			case got <- bd:
+			default:
+			}
+		}
+		registrar := startUA(t, "registrar", rcfg)
+		ctx, cancel := context.WithCancel(context.Background())
+		states := make(chan RegState, 4)
+		done := make(chan error, 1)
+		go func() {
+			done <- a.Register(ctx, Registration{Registrar: "127.0.0.1:" + itoa(registrar.TLSPort()), User: "alice",
+				Transport: TLS, Expires: time.Hour, OnState: func(s RegState) {
+					select {
+					case states <- s:
+					default:
+					}
+				}})
+		}()
+		select {
+		case s := <-states:
+			if !s.Registered || s.Status != 200 {
+				t.Errorf("registration over TLS: %+v", s)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no registration outcome within 10 s")
+		}
+		cancel()
+		<-done
+		b := <-got
+		if b.Transport != TLS || !strings.Contains(b.Contact, "transport=tls") ||
+			!strings.Contains(b.Contact, ":"+itoa(a.TLSPort())) {
+			t.Errorf("binding %+v; want transport tls, a Contact on A's TLS port %d", b, a.TLSPort())
+		}
+	})
 	t.Run("no TLS listener", func(t *testing.T) {
 		c := startUA(t, "D", Config{})
 		d := dialB(b.ua, file, policy(T38Request))
