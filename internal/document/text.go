@@ -463,6 +463,9 @@ func (ts *textSetter) emit(line []textCell) error {
 // (glyph.Shape); a lam-alef ligature takes one cell, with the marks of
 // both letters.
 func (ts *textSetter) shape(line []textCell) []textCell {
+	if !slices.ContainsFunc(line, func(c textCell) bool { return c.r >= 0x0600 && c.r <= 0x06FF }) {
+		return line // no Arabic letter
+	}
 	runes := make([]rune, 0, len(line))
 	pos := make([]int, len(line))
 	for i, c := range line {
