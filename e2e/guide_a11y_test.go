@@ -12,7 +12,7 @@ import (
 // a11yAuditJS inspects the page as it is now and returns its violations
 // as JSON strings: form controls without an accessible label, images
 // without alt, buttons and links without an accessible name, duplicate
-// ids, and text below the WCAG AA contrast (4.5:1, 3:1 for large text)
+// ids, a destructive button outside a confirmation box, and text below the WCAG AA contrast (4.5:1, 3:1 for large text)
 // computed from the computed colours of the text and of its effective
 // background (the ancestors' background colours blended, white below
 // them). Elements that are not rendered are skipped.
@@ -86,6 +86,13 @@ const a11yAuditJS = `(() => {
   });
   document.querySelectorAll("svg[role=img]").forEach(el => {
     if (!name(el)) out.push("svg image without a name: " + desc(el));
+  });
+  // A destructive action (delete, revoke, release, remove the logo, stop)
+  // asks first: its button may only post from a confirmation box.
+  document.querySelectorAll("form button:not([type=button]), form input[type=submit]").forEach(bt => {
+    if (!rendered(bt) || bt.closest("#confirm-box, .confirm-box")) return;
+    if (/^(delete|revoke|release|remove( the)? logo|purge|stop)\b/i.test(name(bt)))
+      out.push("destructive action without a confirmation step: " + desc(bt));
   });
   // Ids are unique.
   const seen = {};
@@ -392,6 +399,8 @@ func (b *browser) auditSelfTest() {
 		const bt = document.createElement("button"); bt.type = "button"; box.append(bt);
 		const d1 = document.createElement("span"); d1.id = "fg-dup"; const d2 = document.createElement("span"); d2.id = "fg-dup";
 		box.append(d1, d2);
+		const f = document.createElement("form"); f.method = "post"; f.action = "/nowhere";
+		const del = document.createElement("button"); del.textContent = "Delete everything"; f.append(del); box.append(f);
 		document.querySelector("main").append(box) })()`))
 	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](a11yAuditJS))
 	if err != nil {
@@ -400,7 +409,7 @@ func (b *browser) auditSelfTest() {
 	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("fg-selftest").remove()`))
 	for _, want := range []string{"contrast 2.", "form control without a label: input[name=unlabelled]",
 		"image without alt: img", "link without an accessible name: a", "button without an accessible name: button",
-		"duplicate id: fg-dup"} {
+		"duplicate id: fg-dup", "destructive action without a confirmation step: button"} {
 		if !strings.Contains(raw, want) {
 			b.t.Errorf("the audit misses a planted violation %q: %s", want, raw)
 		}

@@ -90,6 +90,10 @@ func TestBrandingShowsOnLoginPageOfItsDomain(t *testing.T) {
 	u.login("user@a.example")
 	wantHTML(t, u.get("/"), `<span class="brand-name">Acme Fax</span>`)
 
+	r = b.get("/admin/branding/logo/remove")
+	wantStatus(t, r, http.StatusOK)
+	wantHTML(t, r, `id="confirm-box"`, `action="/admin/branding/logo/remove"`)
+	wantText(t, r, "Remove the logo?")
 	wantRedirect(t, b.post("/admin/branding/logo/remove", nil), "/admin/branding")
 	wantStatus(t, anon.get("/branding/logo/"+p.W.A.ID), http.StatusNotFound)
 }

@@ -185,6 +185,7 @@ func (h *Handler) routes() []route {
 		{"POST /profile", anyUser, h.profileUpdate},
 		{"POST /profile/password", anyUser, h.profilePassword},
 		{"POST /profile/api-keys", anyUser, h.apiKeyCreate},
+		{"GET /profile/api-keys/{id}/revoke", anyUser, h.apiKeyRevokeConfirm},
 		{"POST /profile/api-keys/{id}/revoke", anyUser, h.apiKeyRevoke},
 		{"POST /profile/totp", anyUser, h.totpBegin},
 		{"POST /profile/totp/confirm", anyUser, h.totpConfirm},
@@ -192,6 +193,7 @@ func (h *Handler) routes() []route {
 
 		{"GET /admin/branding", manager, h.brandingShow},
 		{"POST /admin/branding", manager, h.brandingSubmit},
+		{"GET /admin/branding/logo/remove", manager, h.brandingLogoRemoveConfirm},
 		{"POST /admin/branding/logo/remove", manager, h.brandingLogoRemove},
 
 		{"GET /admin/users", tenantAdmin, h.userList},

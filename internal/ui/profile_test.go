@@ -41,7 +41,15 @@ func TestAPIKeyIsShownOnceAndCanBeRevoked(t *testing.T) {
 
 	keys, err := p.Auth.ListAPIKeys(p.Ctx, p.W.UserAActor)
 	authtest.Must(t, "keys", err)
+	// Revoking asks first: the confirmation posts to the same address.
+	r = b.get("/profile")
+	wantHTML(t, r, `hx-get="/profile/api-keys/`+keys[0].ID+`/revoke"`)
+	r = b.get("/profile/api-keys/" + keys[0].ID + "/revoke")
+	wantStatus(t, r, http.StatusOK)
+	wantHTML(t, r, `id="confirm-box"`, `action="/profile/api-keys/`+keys[0].ID+`/revoke"`)
+	wantText(t, r, "Revoke the key “billing”?")
 	wantRedirect(t, b.post("/profile/api-keys/"+keys[0].ID+"/revoke", nil), "/profile#api-keys")
+	wantStatus(t, b.get("/profile/api-keys/"+keys[0].ID+"/revoke"), http.StatusNotFound) // revoked already
 	if _, err := p.Auth.AuthenticateAPIKey(p.Ctx, raw, "192.0.2.9"); err == nil {
 		t.Fatal("revoked key still works")
 	}
@@ -49,6 +57,7 @@ func TestAPIKeyIsShownOnceAndCanBeRevoked(t *testing.T) {
 	other, _, err := p.Auth.CreateAPIKey(p.Ctx, p.W.UserBActor, "theirs")
 	authtest.Must(t, "other key", err)
 	wantStatus(t, b.post("/profile/api-keys/"+other.ID+"/revoke", nil), http.StatusNotFound)
+	wantStatus(t, b.get("/profile/api-keys/"+other.ID+"/revoke"), http.StatusNotFound)
 
 	r = b.post("/profile/api-keys", url.Values{"name": {""}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)

@@ -29,6 +29,7 @@ func (h *Handler) inboundRoutes() []route {
 		{"POST /admin/dids/range", adminOnly, h.didPoolRange},
 		{"POST /admin/dids/import", adminOnly, httpx.LimitBody(didImportMaxBody, http.HandlerFunc(h.didPoolImport)).ServeHTTP},
 		{"POST /admin/dids/{id}/assign", adminOnly, h.didPoolAssign},
+		{"GET /admin/dids/{id}/release", adminOnly, h.didPoolReleaseConfirm},
 		{"POST /admin/dids/{id}/release", adminOnly, h.didPoolRelease},
 		{"GET /admin/dids/{id}/delete", adminOnly, h.didPoolDeleteConfirm},
 		{"POST /admin/dids/{id}/delete", adminOnly, h.didPoolDelete},
