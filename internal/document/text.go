@@ -44,9 +44,9 @@ import (
 // letters are shaped (glyph.Shape: initial, medial, final and isolated
 // forms, lam-alef ligatures) and the joins drawn across the cells: a
 // letter narrower than its cell is continued to the cell's edge by a
-// kashida stroke on the side where it joins. Combining marks of other
-// scripts (Arabic harakat, Hebrew points) are centred over their letter's
-// cell. Every character no font has, and every control character, prints
+// kashida stroke on the side where it joins. Hebrew points sit where the
+// font places them on their letter; other marks of fallback fonts (Arabic
+// harakat) are centred over their letter's cell. Every character no font has, and every control character, prints
 // as a visible hollow box, one per character, so nothing is silently
 // dropped. Invisible format characters (zero-width space and joiners, soft
 // hyphen, byte-order marks) are not printed; a zero-width non-joiner still
@@ -71,6 +71,7 @@ type textFont struct {
 	ascent   int     // rows from the top of a glyph bitmap to the baseline
 	rows     int     // rows of a glyph bitmap
 	glyphs   map[rune]*faxtiff.Page
+	marks    map[[2]rune]*faxtiff.Page // Hebrew points placed on their letter
 	boxGlyph *faxtiff.Page
 	capTop   float64 // height of capitals above the baseline, in rows
 }
@@ -80,7 +81,7 @@ func newTextFont(res faxtiff.Resolution) (*textFont, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &textFont{f: f, res: res, glyphs: map[rune]*faxtiff.Page{}}
+	t := &textFont{f: f, res: res, glyphs: map[rune]*faxtiff.Page{}, marks: map[[2]rune]*faxtiff.Page{}}
 	upem := float64(f.UnitsPerEm())
 	emPx := textFontPt / 72 * 25.4 // em in millimetres
 	t.sx = emPx * pxPerMM / upem
@@ -188,6 +189,47 @@ func (t *textFont) fallbackGlyph(f *sfnt.Font, idx sfnt.GlyphIndex, r rune) *fax
 	if right {
 		bar(off+width*sx-1, textGlyphPad+room+1)
 	}
+	return g
+}
+
+// markGlyph returns the bitmap of a combining mark on base. Hebrew points
+// are placed where the font puts them on that letter (the shin dot on the
+// right, the sin dot on the left, holam over the left): the mark's outline
+// is drawn with the base letter's scale and offset in its cell. Other
+// marks, and marks from another font than their letter's, are centred
+// (glyph).
+func (t *textFont) markGlyph(base, mark rune) *faxtiff.Page {
+	if mark < 0x0591 || mark > 0x05C7 || base <= 0 || t.has(base) {
+		return t.glyph(mark)
+	}
+	key := [2]rune{base, mark}
+	if g, ok := t.marks[key]; ok {
+		return g
+	}
+	g := t.glyph(mark)
+	fb, bi := glyph.Fallback(&t.buf, base)
+	fm, mi := glyph.Fallback(&t.buf, mark)
+	if fb != nil && fb == fm {
+		em := fixed.Int26_6(fb.UnitsPerEm()) << 6
+		if adv, err := fb.GlyphAdvance(&t.buf, bi, em, font.HintingNone); err == nil {
+			k := float64(t.f.UnitsPerEm()) / float64(fb.UnitsPerEm())
+			sx, sy := t.sx*k, t.sy*k
+			room := float64(cellsOf(base) * t.cellW)
+			width := float64(adv) / 64
+			if w := width * sx; w > room {
+				sx *= room / w
+			}
+			off := (room-width*sx)/2 + textGlyphPad // the base letter's, as in fallbackGlyph
+			if segs, err := fm.LoadGlyph(&t.buf, mi, em, nil); err == nil {
+				g = t.rasterize(cellsOf(base), func(z *vector.Rasterizer) {
+					glyph.Add(z, segs, func(p fixed.Point26_6) (float32, float32) {
+						return float32(float64(p.X)/64*sx + off), float32(float64(t.ascent) + float64(p.Y)/64*sy)
+					})
+				})
+			}
+		}
+	}
+	t.marks[key] = g
 	return g
 }
 
@@ -452,7 +494,7 @@ func (ts *textSetter) emit(line []textCell) error {
 			orGlyph(ts.page, ts.font.glyph(c.r), x, baseTop)
 		}
 		for _, m := range c.marks {
-			orGlyph(ts.page, ts.font.glyph(m), x, baseTop)
+			orGlyph(ts.page, ts.font.markGlyph(c.r, m), x, baseTop)
 		}
 	}
 	ts.printed = true

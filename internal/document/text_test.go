@@ -335,3 +335,41 @@ func TestTextKorean(t *testing.T) {
 		t.Errorf("the syllables have only %d distinct ink counts", len(seen))
 	}
 }
+
+// TestTextHebrewPoints: points print over (or under) their letter, where
+// the font puts them: shin with its dot on the right (שׁ) and sin with its
+// dot on the left (שׂ) differ, and each has more ink than the bare letter.
+func TestTextHebrewPoints(t *testing.T) {
+	f, err := newTextFont(faxtiff.Fine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.hasFallback('ש') || !f.hasFallback(0x05C1) {
+		t.Skip("no Hebrew font installed (scripts/install-deps.sh installs fonts-dejavu-core)")
+	}
+	page := func(s string) *faxtiff.Page {
+		return mustConvert(t, Options{Resolution: faxtiff.Fine}, file("he.txt", []byte(s))).Pages[0]
+	}
+	bare, shin, sin := page("ש"), page("ש\u05C1"), page("ש\u05C2")
+	if blackCount(shin) <= blackCount(bare) || blackCount(sin) <= blackCount(bare) {
+		t.Fatal("the shin and sin dots left no ink")
+	}
+	// The dot's ink: what the pointed letter has that the bare one lacks.
+	dotX := func(p *faxtiff.Page) int {
+		sum, n := 0, 0
+		for y := range p.Height {
+			for x := range p.Width {
+				if p.Black(x, y) && !bare.Black(x, y) {
+					sum += x
+					n++
+				}
+			}
+		}
+		return sum / max(n, 1)
+	}
+	x0, _, x1, _, _ := inkBox(bare)
+	mid := (x0 + x1) / 2
+	if a, b := dotX(shin), dotX(sin); a <= mid || b >= mid {
+		t.Errorf("shin dot at x %d and sin dot at x %d, letter centre %d: want the shin dot right, the sin dot left", a, b, mid)
+	}
+}
