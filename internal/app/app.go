@@ -137,6 +137,10 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		return nil, err
 	}
 	a.store = st
+	if err := a.useSecretKey(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.build(); err != nil {
 		a.Close()
 		return nil, err
@@ -206,7 +210,13 @@ func (a *App) build() error {
 }
 
 // Migrate brings the database schema (and River's tables) up to date.
-func (a *App) Migrate(ctx context.Context) error { return a.store.Migrate(ctx) }
+// It then checks the secret key against the database (see checkSecrets).
+func (a *App) Migrate(ctx context.Context) error {
+	if err := a.store.Migrate(ctx); err != nil {
+		return err
+	}
+	return a.checkSecrets(ctx)
+}
 
 // Handler is the complete HTTP handler: middleware, portal, API, health,
 // metrics.
@@ -230,6 +240,9 @@ func (a *App) Addr() string {
 
 // Start starts the background workers; /healthz reports ready from then on.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.store.CheckSecretKey(ctx); err != nil {
+		return fmt.Errorf("start: %w (see --secret-key-file)", err)
+	}
 	if err := a.addFaxQueue(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

@@ -32,7 +32,8 @@ func TestSIPInboundChannelLeases(t *testing.T) {
 	t.Cleanup(restore)
 	apptest.ForEachEngine(t, func(t *testing.T, dsn func(*testing.T) string) {
 		db := dsn(t)
-		a := newApp(t, testConfig(t, db), nil)
+		cfg := testConfig(t, db)
+		a := newApp(t, cfg, nil)
 		ctx := t.Context()
 		root, err := a.CreateAdmin(ctx, app.AdminInput{Email: "root@example.com", Password: "correct horse battery"})
 		if err != nil {
@@ -55,7 +56,9 @@ func TestSIPInboundChannelLeases(t *testing.T) {
 		}
 		nodes := []*app.App{a}
 		if db != "" { // PostgreSQL: a second node on the same database
-			nodes = append(nodes, newApp(t, testConfig(t, db), nil))
+			cfg2 := testConfig(t, db)
+			cfg2.SecretKeyFile = cfg.SecretKeyPath() // every node of one database shares the key
+			nodes = append(nodes, newApp(t, cfg2, nil))
 		}
 		for _, n := range nodes {
 			rctx, cancel := context.WithCancel(context.Background())

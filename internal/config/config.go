@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -66,8 +67,12 @@ type Config struct {
 	TrustedProxies  []netip.Prefix
 	SessionIdle     time.Duration // --session-idle: portal session idle timeout
 	SessionAbsolute time.Duration // --session-absolute: portal session lifetime
-	LogLevel        string        // --log-level: debug|info|warn|error
-	LogFormat       string        // --log-format: text|json
+	// SecretKeyFile holds the key that encrypts secrets stored in the
+	// database (--secret-key-file; "" = <DataDir>/secret.key, created on
+	// first start). Every node on one database needs the same file.
+	SecretKeyFile string
+	LogLevel      string // --log-level: debug|info|warn|error
+	LogFormat     string // --log-format: text|json
 
 	envErr error // FAXGATE_* values that did not parse, reported by Validate
 }
@@ -117,6 +122,7 @@ func settings() []setting {
 		{"trusted-proxies", "FAXGATE_TRUSTED_PROXIES", "comma-separated `CIDRs` of reverse proxies whose X-Forwarded-For is trusted", func(c *Config) flag.Value { return (*prefixList)(&c.TrustedProxies) }},
 		{"session-idle", "FAXGATE_SESSION_IDLE", "portal session idle `timeout`", durVal(func(c *Config) *time.Duration { return &c.SessionIdle })},
 		{"session-absolute", "FAXGATE_SESSION_ABSOLUTE", "portal session maximum `lifetime`", durVal(func(c *Config) *time.Duration { return &c.SessionAbsolute })},
+		{"secret-key-file", "FAXGATE_SECRET_KEY_FILE", "`file` with the key encrypting the secrets kept in the database (default <data>/secret.key, created on first start; copy the same file to every node of one database)", strVal(func(c *Config) *string { return &c.SecretKeyFile })},
 		{"log-level", "FAXGATE_LOG_LEVEL", "log `level`: debug, info, warn or error", strVal(func(c *Config) *string { return &c.LogLevel })},
 		{"log-format", "FAXGATE_LOG_FORMAT", "log `format`: text or json", strVal(func(c *Config) *string { return &c.LogFormat })},
 	}
@@ -168,6 +174,15 @@ func (c Config) SIPEnabled() bool { return c.SIPAddr != Off }
 // SIPTLSEnabled reports whether the SIP TLS listener should run (with SIP).
 func (c Config) SIPTLSEnabled() bool {
 	return c.SIPEnabled() && c.SIPTLSAddr != "" && c.SIPTLSAddr != Off
+}
+
+// SecretKeyPath is the secret key file to use: SecretKeyFile, or
+// secret.key in the data folder.
+func (c Config) SecretKeyPath() string {
+	if c.SecretKeyFile != "" {
+		return c.SecretKeyFile
+	}
+	return filepath.Join(c.DataDir, "secret.key")
 }
 
 // SlogLevel returns LogLevel as a slog.Level (info when invalid).

@@ -159,8 +159,8 @@ func (s SMTPSecurity) DefaultPort() int {
 }
 
 // SMTPRelay is the platform's outgoing mail relay. Password is stored in
-// the database in clear (as most deployments of mail-sending software do):
-// protect the database and its backups; the API never returns it.
+// the database encrypted under the --secret-key-file key (package seal);
+// the API never returns it.
 type SMTPRelay struct {
 	Host     string // "" = not configured: no email is sent
 	Port     int

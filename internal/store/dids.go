@@ -21,11 +21,11 @@ type DIDFilter struct {
 const didCols = `id, number, tenant_id, label, user_id, action, forward_emails, webhook_url, webhook_secret,
 	station_id, assigned_at, created_at, updated_at`
 
-func scanDID(r rowScanner) (model.DID, error) {
+func (s *Store) scanDID(r rowScanner) (model.DID, error) {
 	var d model.DID
 	var emails string
 	err := r.Scan(&d.ID, &d.Number, scanStr(&d.TenantID), &d.Label, scanStr(&d.UserID), &d.Action, &emails,
-		&d.WebhookURL, &d.WebhookSecret, &d.StationID, scanTime(&d.AssignedAt), scanTime(&d.CreatedAt),
+		&d.WebhookURL, s.sealed(colDIDWebhook, &d.WebhookSecret), &d.StationID, scanTime(&d.AssignedAt), scanTime(&d.CreatedAt),
 		scanTime(&d.UpdatedAt))
 	if err != nil {
 		return d, err
@@ -75,11 +75,15 @@ func (s *Store) CreateDIDs(ctx context.Context, dids []*model.DID, skipExisting 
 			if d.Action == "" {
 				d.Action = model.DIDInbox
 			}
+			secret, err := s.sealStr(colDIDWebhook, d.WebhookSecret)
+			if err != nil {
+				return err
+			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO dids (id, number, tenant_id, label, user_id, action,
 				forward_emails, webhook_url, webhook_secret, station_id, assigned_at, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`+conflict,
 				id, d.Number, nullStr(d.TenantID), d.Label, nullStr(d.UserID), d.Action, emailsJSON(d.ForwardEmails),
-				d.WebhookURL, d.WebhookSecret, d.StationID, s.tv(d.AssignedAt), s.tv(at), s.tv(at))
+				d.WebhookURL, secret, d.StationID, s.tv(d.AssignedAt), s.tv(at), s.tv(at))
 			if err != nil {
 				return s.didErr(err)
 			}
@@ -111,14 +115,14 @@ func (s *Store) GetDID(ctx context.Context, scope model.Scope, id string) (model
 		return model.DID{}, err
 	}
 	w.add("id = ?", id)
-	d, err := scanDID(s.rdb.QueryRowContext(ctx, `SELECT `+didCols+` FROM dids`+w.sql(), w.args...))
+	d, err := s.scanDID(s.rdb.QueryRowContext(ctx, `SELECT `+didCols+` FROM dids`+w.sql(), w.args...))
 	return d, s.mapErr(err)
 }
 
 // GetDIDByNumber returns the DID with the E.164 number (system use: call
 // routing), or ErrNotFound.
 func (s *Store) GetDIDByNumber(ctx context.Context, number string) (model.DID, error) {
-	d, err := scanDID(s.rdb.QueryRowContext(ctx, `SELECT `+didCols+` FROM dids WHERE number = $1`, number))
+	d, err := s.scanDID(s.rdb.QueryRowContext(ctx, `SELECT `+didCols+` FROM dids WHERE number = $1`, number))
 	return d, s.mapErr(err)
 }
 
@@ -127,11 +131,15 @@ func (s *Store) GetDIDByNumber(ctx context.Context, number string) (model.DID, e
 // use: the service checks who may change what.
 func (s *Store) UpdateDID(ctx context.Context, d *model.DID) error {
 	updated := now()
-	err := s.execOne(ctx, `UPDATE dids SET tenant_id = $1, label = $2, user_id = $3, action = $4,
+	secret, err := s.sealStr(colDIDWebhook, d.WebhookSecret)
+	if err != nil {
+		return err
+	}
+	err = s.execOne(ctx, `UPDATE dids SET tenant_id = $1, label = $2, user_id = $3, action = $4,
 		forward_emails = $5, webhook_url = $6, webhook_secret = $7, station_id = $8, assigned_at = $9,
 		updated_at = $10 WHERE id = $11`,
 		nullStr(d.TenantID), d.Label, nullStr(d.UserID), d.Action, emailsJSON(d.ForwardEmails), d.WebhookURL,
-		d.WebhookSecret, d.StationID, s.tv(d.AssignedAt), s.tv(updated), d.ID)
+		secret, d.StationID, s.tv(d.AssignedAt), s.tv(updated), d.ID)
 	if err != nil {
 		return s.didErr(err)
 	}
@@ -152,7 +160,7 @@ func (s *Store) ListDIDs(ctx context.Context, scope model.Scope, f DIDFilter, o 
 	p := page[model.DID]{
 		base:    `SELECT ` + didCols + ` FROM dids`,
 		timeCol: "created_at", idCol: "id",
-		scan: scanDID,
+		scan: s.scanDID,
 		key:  func(d model.DID) cursor { return cursor{d.CreatedAt, d.ID} },
 	}
 	if err := p.w.scoped(scope, "tenant_id"); err != nil {

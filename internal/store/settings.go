@@ -70,7 +70,7 @@ type smtpJSON struct {
 	Port         int                `json:"port"`
 	Security     model.SMTPSecurity `json:"security"`
 	Username     string             `json:"username"`
-	Password     string             `json:"password"` // in clear: see model.SMTPRelay
+	Password     string             `json:"password"` // sealed (sealed.go) when the store has a key
 	EnvelopeFrom string             `json:"envelope_from"`
 	FromName     string             `json:"from_name"`
 	FromAddress  string             `json:"from_address"`
@@ -257,6 +257,9 @@ func (s *Store) GetPlatformSettings(ctx context.Context, scope model.Scope) (mod
 	if err := decodeSetting(settingPlatform, value, &j); err != nil {
 		return model.PlatformSettings{}, err
 	}
+	if j.SMTP.Password, err = s.openStr(colSMTPPassword, j.SMTP.Password); err != nil {
+		return model.PlatformSettings{}, err
+	}
 	j.apply(&p)
 	p.UpdatedAt = updated
 	return p, nil
@@ -273,10 +276,15 @@ func (s *Store) PutPlatformSettings(ctx context.Context, scope model.Scope, p *m
 		return errPlatformScope
 	}
 	at := now()
-	_, err := s.wdb.ExecContext(ctx, `INSERT INTO settings (tenant_id, key, value, updated_at) VALUES (NULL, $1, $2, $3)
+	j := platformToJSON(*p)
+	var err error
+	if j.SMTP.Password, err = s.sealStr(colSMTPPassword, j.SMTP.Password); err != nil {
+		return err
+	}
+	_, err = s.wdb.ExecContext(ctx, `INSERT INTO settings (tenant_id, key, value, updated_at) VALUES (NULL, $1, $2, $3)
 		ON CONFLICT (key) WHERE tenant_id IS NULL
 		DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		settingPlatform, mustJSON(platformToJSON(*p)), s.tv(at))
+		settingPlatform, mustJSON(j), s.tv(at))
 	if err != nil {
 		return s.mapErr(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"faxgate/internal/seal"
 )
 
 // Engine names the database engine behind a Store.
@@ -33,6 +35,7 @@ type Store struct {
 	rdb    *sql.DB // plain reads (SQLite: read-only pool; PostgreSQL: == wdb)
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	key    *seal.Key // seals secret columns (sealed.go); nil = clear
 }
 
 // Open opens the database named by dsn without migrating it:

@@ -48,12 +48,12 @@ func decodeDialRules(s string) (model.DialRules, error) {
 	return r, nil
 }
 
-func scanTrunk(r rowScanner) (model.Trunk, error) {
+func (s *Store) scanTrunk(r rowScanner) (model.Trunk, error) {
 	var t model.Trunk
 	var rules, tenants, sources, faxSources, codecs string
 	var ringMS int64
 	err := r.Scan(&t.ID, &t.Name, &t.Kind, &t.Speed, &t.Priority, &t.MaxChannels, &rules, &tenants, &t.Enabled,
-		&sources, &ringMS, &t.Host, &t.Port, &t.Transport, &t.Username, &t.Password, &t.Register, &t.T38, &t.ECM,
+		&sources, &ringMS, &t.Host, &t.Port, &t.Transport, &t.Username, s.sealed(colTrunkPassword, &t.Password), &t.Register, &t.T38, &t.ECM,
 		&faxSources, &t.OutboundProxy, &t.CallerIDFormat, &t.PAI, &codecs, &t.V17, &t.UDPTLRedundancy,
 		&t.T38MaxDatagram, scanTime(&t.CreatedAt), scanTime(&t.UpdatedAt))
 	if err != nil {
@@ -87,7 +87,11 @@ func (s *Store) CreateTrunk(ctx context.Context, t *model.Trunk) error {
 	n.ID = model.NewID(model.PrefixTrunk)
 	n.CreatedAt = now()
 	n.UpdatedAt = n.CreatedAt
-	_, err := s.wdb.ExecContext(ctx, `INSERT INTO trunks (id, name, name_lc, kind, speed, priority, max_channels,
+	password, err := s.sealStr(colTrunkPassword, n.Password)
+	if err != nil {
+		return err
+	}
+	_, err = s.wdb.ExecContext(ctx, `INSERT INTO trunks (id, name, name_lc, kind, speed, priority, max_channels,
 		dial_rules, tenant_ids, enabled, allowed_sources, ring_timeout_ms, host, port, transport, username, password,
 		register, t38, ecm, fax_sources, outbound_proxy, caller_id_format, pai, codecs, v17, udptl_redundancy,
 		t38_max_datagram, created_at, updated_at)
@@ -96,7 +100,7 @@ func (s *Store) CreateTrunk(ctx context.Context, t *model.Trunk) error {
 		n.ID, n.Name, strings.ToLower(n.Name), n.Kind, n.Speed, n.Priority, n.MaxChannels,
 		encodeDialRules(n.DialRules), mustJSON(emptyIfNil(n.TenantIDs)), n.Enabled,
 		mustJSON(emptyIfNil(n.AllowedSources)), n.RingTimeout.Milliseconds(), n.Host, n.Port, n.Transport,
-		n.Username, n.Password, n.Register, n.T38, n.ECM, mustJSON(emptyIfNil(n.FaxSources)), n.OutboundProxy,
+		n.Username, password, n.Register, n.T38, n.ECM, mustJSON(emptyIfNil(n.FaxSources)), n.OutboundProxy,
 		callerIDFormatOrDefault(n.CallerIDFormat), n.PAI, mustJSON(codecsOrDefault(n.Codecs)), n.V17,
 		n.UDPTLRedundancy, datagramOrDefault(n.T38MaxDatagram), s.tv(n.CreatedAt), s.tv(n.UpdatedAt))
 	if err != nil {
@@ -108,7 +112,7 @@ func (s *Store) CreateTrunk(ctx context.Context, t *model.Trunk) error {
 
 // GetTrunk returns the trunk id, or ErrNotFound.
 func (s *Store) GetTrunk(ctx context.Context, id string) (model.Trunk, error) {
-	t, err := scanTrunk(s.rdb.QueryRowContext(ctx, `SELECT `+trunkCols+` FROM trunks WHERE id = $1`, id))
+	t, err := s.scanTrunk(s.rdb.QueryRowContext(ctx, `SELECT `+trunkCols+` FROM trunks WHERE id = $1`, id))
 	return t, s.mapErr(err)
 }
 
@@ -116,7 +120,11 @@ func (s *Store) GetTrunk(ctx context.Context, id string) (model.Trunk, error) {
 // UpdatedAt; ErrNotFound when it does not exist.
 func (s *Store) UpdateTrunk(ctx context.Context, t *model.Trunk) error {
 	updated := now()
-	err := s.execOne(ctx, `UPDATE trunks SET name = $1, name_lc = $2, kind = $3, speed = $4, priority = $5,
+	password, err := s.sealStr(colTrunkPassword, t.Password)
+	if err != nil {
+		return err
+	}
+	err = s.execOne(ctx, `UPDATE trunks SET name = $1, name_lc = $2, kind = $3, speed = $4, priority = $5,
 		max_channels = $6, dial_rules = $7, tenant_ids = $8, enabled = $9, allowed_sources = $10,
 		ring_timeout_ms = $11, host = $12, port = $13, transport = $14, username = $15, password = $16,
 		register = $17, t38 = $18, ecm = $19, fax_sources = $20, outbound_proxy = $21, caller_id_format = $22,
@@ -124,7 +132,7 @@ func (s *Store) UpdateTrunk(ctx context.Context, t *model.Trunk) error {
 		WHERE id = $29`,
 		t.Name, strings.ToLower(t.Name), t.Kind, t.Speed, t.Priority, t.MaxChannels, encodeDialRules(t.DialRules),
 		mustJSON(emptyIfNil(t.TenantIDs)), t.Enabled, mustJSON(emptyIfNil(t.AllowedSources)),
-		t.RingTimeout.Milliseconds(), t.Host, t.Port, t.Transport, t.Username, t.Password, t.Register, t.T38,
+		t.RingTimeout.Milliseconds(), t.Host, t.Port, t.Transport, t.Username, password, t.Register, t.T38,
 		t.ECM, mustJSON(emptyIfNil(t.FaxSources)), t.OutboundProxy, callerIDFormatOrDefault(t.CallerIDFormat), t.PAI,
 		mustJSON(codecsOrDefault(t.Codecs)), t.V17, t.UDPTLRedundancy, datagramOrDefault(t.T38MaxDatagram),
 		s.tv(updated), t.ID)
@@ -144,7 +152,7 @@ func (s *Store) DeleteTrunk(ctx context.Context, id string) error {
 // ListTrunks returns every trunk in dialling order: priority, then name.
 // Installations have a handful, so there is no paging.
 func (s *Store) ListTrunks(ctx context.Context) ([]model.Trunk, error) {
-	return queryList(ctx, s, `SELECT `+trunkCols+` FROM trunks ORDER BY priority, name_lc, id`, nil, scanTrunk)
+	return queryList(ctx, s, `SELECT `+trunkCols+` FROM trunks ORDER BY priority, name_lc, id`, nil, s.scanTrunk)
 }
 
 // mustJSON encodes values that cannot fail to encode (strings, slices of

@@ -20,10 +20,10 @@ type UserFilter struct {
 const userCols = `id, tenant_id, role, email, api_username, password_hash, first_name, last_name, phone,
 	status, totp_secret, totp_enabled, last_login_at, created_at, updated_at`
 
-func scanUser(r rowScanner) (model.User, error) {
+func (s *Store) scanUser(r rowScanner) (model.User, error) {
 	var u model.User
 	err := r.Scan(&u.ID, scanStr(&u.TenantID), &u.Role, &u.Email, &u.APIUsername, &u.PasswordHash,
-		&u.FirstName, &u.LastName, &u.Phone, &u.Status, &u.TOTPSecret, &u.TOTPEnabled,
+		&u.FirstName, &u.LastName, &u.Phone, &u.Status, s.sealed(colTOTPSecret, &u.TOTPSecret), &u.TOTPEnabled,
 		scanTime(&u.LastLoginAt), scanTime(&u.CreatedAt), scanTime(&u.UpdatedAt))
 	return u, err
 }
@@ -48,13 +48,17 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	n.CreatedAt = now()
 	n.UpdatedAt = n.CreatedAt
 	n.LastLoginAt = norm(n.LastLoginAt)
-	_, err := s.wdb.ExecContext(ctx, `INSERT INTO users (id, tenant_id, role, email, email_lc, api_username,
+	totp, err := s.sealStr(colTOTPSecret, n.TOTPSecret)
+	if err != nil {
+		return err
+	}
+	_, err = s.wdb.ExecContext(ctx, `INSERT INTO users (id, tenant_id, role, email, email_lc, api_username,
 		api_username_lc, password_hash, first_name, last_name, phone, status, totp_secret, totp_enabled,
 		last_login_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		n.ID, nullStr(n.TenantID), n.Role, n.Email, strings.ToLower(n.Email), n.APIUsername,
 		nullStr(strings.ToLower(n.APIUsername)), n.PasswordHash, n.FirstName, n.LastName, n.Phone, n.Status,
-		n.TOTPSecret, n.TOTPEnabled, s.tv(n.LastLoginAt), s.tv(n.CreatedAt), s.tv(n.UpdatedAt))
+		totp, n.TOTPEnabled, s.tv(n.LastLoginAt), s.tv(n.CreatedAt), s.tv(n.UpdatedAt))
 	if err != nil {
 		return s.userErr(err)
 	}
@@ -70,7 +74,7 @@ func (s *Store) GetUser(ctx context.Context, scope model.Scope, id string) (mode
 	}
 	w.add("id = ?", id)
 	row := s.rdb.QueryRowContext(ctx, `SELECT `+userCols+` FROM users`+w.sql(), w.args...)
-	u, err := scanUser(row)
+	u, err := s.scanUser(row)
 	return u, s.mapErr(err)
 }
 
@@ -84,7 +88,7 @@ func (s *Store) GetUserByLogin(ctx context.Context, login string) (model.User, e
 	row := s.rdb.QueryRowContext(ctx, `SELECT `+userCols+` FROM users
 		WHERE email_lc = $1 OR api_username_lc = $1
 		ORDER BY CASE WHEN email_lc = $1 THEN 0 ELSE 1 END LIMIT 1`, login)
-	u, err := scanUser(row)
+	u, err := s.scanUser(row)
 	return u, s.mapErr(err)
 }
 
@@ -136,6 +140,10 @@ func (s *Store) SetUserPassword(ctx context.Context, scope model.Scope, id, hash
 // SetUserTOTP stores the TOTP secret ("" clears it) and whether it is
 // enabled.
 func (s *Store) SetUserTOTP(ctx context.Context, scope model.Scope, id, secret string, enabled bool) error {
+	secret, err := s.sealStr(colTOTPSecret, secret)
+	if err != nil {
+		return err
+	}
 	return s.updateUserFields(ctx, scope, id, "totp_secret = ?, totp_enabled = ?, updated_at = ?",
 		secret, enabled, s.tv(now()))
 }
@@ -161,7 +169,7 @@ func (s *Store) ListUsers(ctx context.Context, scope model.Scope, f UserFilter, 
 	p := page[model.User]{
 		base:    `SELECT ` + userCols + ` FROM users`,
 		timeCol: "created_at", idCol: "id",
-		scan: scanUser,
+		scan: s.scanUser,
 		key:  func(u model.User) cursor { return cursor{u.CreatedAt, u.ID} },
 	}
 	if err := p.w.scoped(scope, "tenant_id"); err != nil {

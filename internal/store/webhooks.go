@@ -47,10 +47,11 @@ type WebhookAttemptResult struct {
 const webhookEndpointCols = `id, tenant_id, url, events, secret, previous_secret, previous_secret_expires_at,
 	enabled, description, disabled_reason, failing_since, last_success_at, last_failure_at, created_at, updated_at`
 
-func scanWebhookEndpoint(r rowScanner) (model.WebhookEndpoint, error) {
+func (s *Store) scanWebhookEndpoint(r rowScanner) (model.WebhookEndpoint, error) {
 	var e model.WebhookEndpoint
 	var events string
-	err := r.Scan(&e.ID, &e.TenantID, &e.URL, &events, &e.Secret, &e.PreviousSecret,
+	err := r.Scan(&e.ID, &e.TenantID, &e.URL, &events, s.sealed(colWebhookSecret, &e.Secret),
+		s.sealed(colWebhookPrevious, &e.PreviousSecret),
 		scanTime(&e.PreviousSecretExpiresAt), &e.Enabled, &e.Description, &e.DisabledReason,
 		scanTime(&e.FailingSince), scanTime(&e.LastSuccessAt), scanTime(&e.LastFailureAt),
 		scanTime(&e.CreatedAt), scanTime(&e.UpdatedAt))
@@ -96,9 +97,17 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *model.WebhookEndpo
 	n.CreatedAt = now()
 	n.UpdatedAt = n.CreatedAt
 	n.Events = append([]string(nil), n.Events...)
-	_, err := s.wdb.ExecContext(ctx, `INSERT INTO webhook_endpoints (`+webhookEndpointCols+`)
+	secret, err := s.sealStr(colWebhookSecret, n.Secret)
+	if err != nil {
+		return err
+	}
+	previous, err := s.sealStr(colWebhookPrevious, n.PreviousSecret)
+	if err != nil {
+		return err
+	}
+	_, err = s.wdb.ExecContext(ctx, `INSERT INTO webhook_endpoints (`+webhookEndpointCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		n.ID, n.TenantID, n.URL, strings.Join(n.Events, " "), n.Secret, n.PreviousSecret,
+		n.ID, n.TenantID, n.URL, strings.Join(n.Events, " "), secret, previous,
 		s.tv(n.PreviousSecretExpiresAt), n.Enabled, n.Description, n.DisabledReason, s.tv(n.FailingSince),
 		s.tv(n.LastSuccessAt), s.tv(n.LastFailureAt), s.tv(n.CreatedAt), s.tv(n.UpdatedAt))
 	if err != nil {
@@ -118,7 +127,7 @@ func (s *Store) GetWebhookEndpoint(ctx context.Context, scope model.Scope, id st
 		return model.WebhookEndpoint{}, err
 	}
 	w.add("id = ?", id)
-	e, err := scanWebhookEndpoint(s.rdb.QueryRowContext(ctx,
+	e, err := s.scanWebhookEndpoint(s.rdb.QueryRowContext(ctx,
 		`SELECT `+webhookEndpointCols+` FROM webhook_endpoints`+w.sql(), w.args...))
 	return e, s.mapErr(err)
 }
@@ -141,7 +150,7 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context, scope model.Scope, f W
 	p := page[model.WebhookEndpoint]{
 		base:    `SELECT ` + webhookEndpointCols + ` FROM webhook_endpoints`,
 		timeCol: "created_at", idCol: "id",
-		scan: scanWebhookEndpoint,
+		scan: s.scanWebhookEndpoint,
 		key:  func(e model.WebhookEndpoint) cursor { return cursor{e.CreatedAt, e.ID} },
 	}
 	if err := webhookEndpointWhere(&p.w, scope, f); err != nil {
@@ -197,6 +206,13 @@ func (s *Store) SetWebhookSecret(ctx context.Context, scope model.Scope, id, sec
 	if previous == "" {
 		previousExpires = time.Time{}
 	}
+	secret, err := s.sealStr(colWebhookSecret, secret)
+	if err != nil {
+		return err
+	}
+	if previous, err = s.sealStr(colWebhookPrevious, previous); err != nil {
+		return err
+	}
 	set := ` SET secret = ` + w.arg(secret) + `, previous_secret = ` + w.arg(previous) +
 		`, previous_secret_expires_at = ` + w.arg(s.tv(previousExpires)) + `, updated_at = ` + w.arg(s.tv(now()))
 	return s.execOne(ctx, `UPDATE webhook_endpoints`+set+cond, w.args...)
@@ -240,7 +256,7 @@ func (s *Store) EnabledWebhookEndpointsTx(ctx context.Context, tx *sql.Tx, tenan
 	defer rows.Close()
 	var out []model.WebhookEndpoint
 	for rows.Next() {
-		e, err := scanWebhookEndpoint(rows)
+		e, err := s.scanWebhookEndpoint(rows)
 		if err != nil {
 			return nil, s.mapErr(err)
 		}
@@ -264,7 +280,11 @@ func (s *Store) CreateWebhookDeliveryTx(ctx context.Context, tx *sql.Tx, d *mode
 	}
 	n.UpdatedAt = n.CreatedAt
 	n.NextAttemptAt, n.LastAttemptAt = norm(n.NextAttemptAt), norm(n.LastAttemptAt)
-	_, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (`+webhookDeliveryCols+`, target_secret)
+	targetSecret, err := s.sealStr(colTargetSecret, targetSecret)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (`+webhookDeliveryCols+`, target_secret)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		n.ID, n.TenantID, nullStr(n.EndpointID), n.URL, n.MessageID, n.EventType, string(n.Payload), n.Status,
 		n.Attempts, s.tv(n.NextAttemptAt), s.tv(n.LastAttemptAt), n.LastStatusCode, n.LastError,
@@ -336,7 +356,7 @@ func (s *Store) WebhookWork(ctx context.Context, id string) (WebhookWork, error)
 	d := &wk.Delivery
 	err := row.Scan(&d.ID, &d.TenantID, scanStr(&d.EndpointID), &d.URL, &d.MessageID, &d.EventType, &payload,
 		&d.Status, &d.Attempts, scanTime(&d.NextAttemptAt), scanTime(&d.LastAttemptAt), &d.LastStatusCode,
-		&d.LastError, scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt), &wk.TargetSecret)
+		&d.LastError, scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt), s.sealed(colTargetSecret, &wk.TargetSecret))
 	if err != nil {
 		return WebhookWork{}, s.mapErr(err)
 	}
