@@ -173,6 +173,7 @@ type Service struct {
 	jobs   jobs.Inserter
 
 	calls    *registry
+	beats    *beats
 	rules    *rulesCache
 	capacity *capacitySignal
 }
@@ -200,9 +201,11 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if !phone.ValidRegion(cfg.DefaultCountry) {
 		return nil, fmt.Errorf("faxout: unknown default country %q", cfg.DefaultCountry)
 	}
-	return &Service{st: d.Store, blob: d.Blob, audit: d.Audit, logger: d.Logger.With("component", "faxout"),
+	s := &Service{st: d.Store, blob: d.Blob, audit: d.Audit, logger: d.Logger.With("component", "faxout"),
 		now: d.Now, lines: d.Lines, pub: d.Publisher, block: d.Blocklist, cfg: cfg,
-		calls: newRegistry(), rules: newRulesCache(), capacity: newCapacitySignal()}, nil
+		calls: newRegistry(), rules: newRulesCache(), capacity: newCapacitySignal()}
+	s.beats = newBeats(s)
+	return s, nil
 }
 
 // UseJobs gives the service the River client's inserting side (jobs.Jobs).

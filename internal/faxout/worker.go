@@ -338,7 +338,7 @@ func (s *Service) call(ctx context.Context, p *plan) error {
 		cancel(ErrCanceledByUser)
 	}
 	prog := newProgressWriter(s, p.attempt, p.fax)
-	stopBeat := s.heartbeat(callCtx, p, cancel)
+	stopBeat := s.beats.add(p.lease.ID, p.fax.ID, cancel)
 	res, err := s.dial(callCtx, p, prog)
 	stopBeat()
 	prog.close()
@@ -374,46 +374,6 @@ func (s *Service) dial(ctx context.Context, p *plan, prog *progressWriter) (line
 		ECM: p.attempt.ECM, MaxBitRate: p.attempt.MaxBitRate, RingTimeout: p.trunk.RingTimeoutOrDefault(),
 		Progress: prog.report,
 	})
-}
-
-// heartbeat renews the call's lease every LeaseTTL/3 and watches for a
-// cancel request from any node. It ends the call when the lease is lost:
-// when a renewal finds it expired (recovery may then have closed the
-// attempt and scheduled a retry elsewhere) or when renewals keep failing
-// until it must have expired. The returned function stops it.
-func (s *Service) heartbeat(ctx context.Context, p *plan, cancel context.CancelCauseFunc) func() {
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(s.cfg.LeaseTTL / 3)
-		defer t.Stop()
-		lastOK := time.Now()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			now := s.clock()
-			ok, err := s.st.RenewLease(ctx, p.lease.ID, s.cfg.Node, now, now.Add(s.cfg.LeaseTTL))
-			switch {
-			case err == nil && ok:
-				lastOK = time.Now()
-			case err == nil || time.Since(lastOK) >= s.cfg.LeaseTTL*5/6:
-				s.logger.Warn("channel lease lost; hanging up", "fax", p.fax.ID, "err", err)
-				cancel(errLeaseLost)
-				return
-			}
-			if req, err := s.st.FaxCancelRequested(ctx, p.fax.ID); err == nil && req {
-				cancel(ErrCanceledByUser)
-				return
-			}
-		}
-	}()
-	return func() { close(done); <-stopped }
 }
 
 // finish records the call's end: attempt, lease, fax, usage, next job.
