@@ -7,7 +7,7 @@
 set -euo pipefail
 
 profile=${1:-run}
-run_pkgs=(gcc pkg-config libspandsp-dev libtiff-dev ca-certificates mupdf-tools fonts-dejavu-core fonts-droid-fallback)
+run_pkgs=(gcc pkg-config libspandsp-dev libtiff-dev ca-certificates mupdf-tools fonts-dejavu-core fonts-droid-fallback fonts-wqy-microhei)
 test_pkgs=(chromium ghostscript libtiff-tools poppler-utils postgresql tshark sip-tester kamailio swaks libnet-ssleay-perl libio-socket-ssl-perl libreoffice-writer-nogui)
 
 pkgs=("${run_pkgs[@]}")
