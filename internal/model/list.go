@@ -5,6 +5,9 @@ package model
 type ListOptions struct {
 	Limit  int
 	Cursor string
+	// Ascending lists oldest first where a list is ordered by time
+	// (default newest first); lists with their own sort ignore it.
+	Ascending bool
 }
 
 // Normalize bounds Limit to 1..max, defaulting to def.

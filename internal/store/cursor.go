@@ -56,11 +56,16 @@ type page[T any] struct {
 	key     func(T) cursor
 }
 
-// run fetches one page of up to o.Limit rows (normalised) plus one more to
+// run fetches one page of up to o.Limit rows (normalised; newest first,
+// oldest first when o.Ascending) plus one more to
 // learn whether another page follows; it returns the rows and the next
 // cursor ("" on the last page).
 func (p page[T]) run(ctx context.Context, s *Store, o model.ListOptions) ([]T, string, error) {
 	o = o.Normalize(DefaultLimit, MaxLimit)
+	cmp, dir := "<", "DESC"
+	if o.Ascending {
+		cmp, dir = ">", "ASC"
+	}
 	if o.Cursor != "" {
 		c, err := decodeCursor(o.Cursor)
 		if err != nil {
@@ -68,10 +73,10 @@ func (p page[T]) run(ctx context.Context, s *Store, o model.ListOptions) ([]T, s
 		}
 		// A row-value comparison (both engines) lets the (…, time, id)
 		// indexes seek straight to the position.
-		p.w.add("("+p.timeCol+", "+p.idCol+") < (?, ?)", s.tv(c.at), c.id)
+		p.w.add("("+p.timeCol+", "+p.idCol+") "+cmp+" (?, ?)", s.tv(c.at), c.id)
 	}
 	q := p.base + p.w.sql()
-	q += " ORDER BY " + p.timeCol + " DESC, " + p.idCol + " DESC LIMIT " + p.w.arg(o.Limit+1)
+	q += " ORDER BY " + p.timeCol + " " + dir + ", " + p.idCol + " " + dir + " LIMIT " + p.w.arg(o.Limit+1)
 	items, err := queryList(ctx, s, q, p.w.args, p.scan)
 	if err != nil {
 		return nil, "", err

@@ -39,6 +39,15 @@ func newPager(r *http.Request, next string) pager {
 	return p
 }
 
+// listOrder is the list order the request asks for: "asc" (oldest first)
+// or "" (newest first, the default).
+func listOrder(r *http.Request) string {
+	if r.URL.Query().Get("order") == "asc" {
+		return "asc"
+	}
+	return ""
+}
+
 func pageURL(path string, q url.Values) string {
 	if len(q) == 0 {
 		return path
@@ -46,10 +55,10 @@ func pageURL(path string, q url.Values) string {
 	return path + "?" + q.Encode()
 }
 
-// listOptions reads the cursor (and an optional limit, 1..100) of a list
-// request.
+// listOptions reads the cursor, the order (order=asc: oldest first) and an
+// optional limit (1..100) of a list request.
 func listOptions(r *http.Request) model.ListOptions {
-	o := model.ListOptions{Limit: pageSize, Cursor: r.URL.Query().Get("cursor")}
+	o := model.ListOptions{Limit: pageSize, Cursor: r.URL.Query().Get("cursor"), Ascending: listOrder(r) == "asc"}
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 && n <= 100 {
 		o.Limit = n
 	}

@@ -204,3 +204,31 @@ func TestFlashCookieIsSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestListOrder: order=asc lists oldest first, the default newest first,
+// and the Order filter shows the choice; users and System Activities.
+func TestListOrder(t *testing.T) {
+	p := newPortal(t)
+	b := p.browser(t)
+	b.login("boss@a.example")
+	before := func(body, a, z string) bool {
+		_, body, _ = strings.Cut(body, `id="results"`) // the account menu names the viewer
+		i, j := strings.Index(body, a), strings.Index(body, z)
+		return i >= 0 && j >= 0 && i < j
+	}
+	first, second := p.W.TenantA.Email, p.W.UserA.Email // created in this order
+	r := b.get("/admin/users")
+	wantStatus(t, r, http.StatusOK)
+	if !before(r.Body, second, first) {
+		t.Errorf("users, default order: %s should come before %s", second, first)
+	}
+	r = b.get("/admin/users?order=asc")
+	wantStatus(t, r, http.StatusOK)
+	wantHTML(t, r, `<option value="asc" selected>Oldest first</option>`)
+	if !before(r.Body, first, second) {
+		t.Errorf("users, order=asc: %s should come before %s", first, second)
+	}
+	r = b.get("/reports/activities?order=asc")
+	wantStatus(t, r, http.StatusOK)
+	wantHTML(t, r, `<option value="asc" selected>Oldest first</option>`)
+}

@@ -31,6 +31,7 @@ type view struct {
 	Nav      []navSection
 	Flashes  []flash
 	Zone     string // IANA zone times are shown in (data-tz on <html>)
+	Order    string // list order asked for: "asc" (oldest first) or ""
 	Form     *form
 	Data     any // page specific
 }
@@ -91,6 +92,7 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, title, active 
 		v.Zone = h.zone(r).String()
 	}
 	v.Flashes = h.takeFlashes(w, r)
+	v.Order = listOrder(r)
 	return v
 }
 
