@@ -150,7 +150,8 @@ func (s *Service) basicFromCache(ctx context.Context, d [32]byte, login, ip stri
 		return model.User{}, false, fmt.Errorf("auth: look up login: %w", err)
 	}
 	ls := s.limiters(login, &u, ip)
-	if err := s.checkLocks(ctx, ls); err != nil {
+	present, err := s.lockState(ctx, ls)
+	if err != nil {
 		s.loginFailed(ctx, login, ip, &u, "API basic auth: refused, too many failed attempts")
 		return model.User{}, false, err
 	}
@@ -159,6 +160,8 @@ func (s *Service) basicFromCache(ctx context.Context, d [32]byte, login, ip stri
 		s.loginFailed(ctx, login, ip, &u, "API basic auth: "+err.Error())
 		return model.User{}, false, err
 	}
-	s.succeed(ctx, ls)
+	// Clear the account counters only when there are some: a hit writes
+	// nothing in the usual case.
+	s.succeed(ctx, present)
 	return u, true, nil
 }

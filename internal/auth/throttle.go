@@ -54,21 +54,32 @@ func clientNet(ip string) string {
 // checkLocks returns a *model.ThrottledError when any counter is locked,
 // with the longest remaining lock time.
 func (s *Service) checkLocks(ctx context.Context, ls []limiter) error {
+	_, err := s.lockState(ctx, ls)
+	return err
+}
+
+// lockState is checkLocks that also returns the counters of ls that exist
+// (so a success need not write when there is nothing to clear).
+func (s *Service) lockState(ctx context.Context, ls []limiter) ([]limiter, error) {
 	now := s.now()
 	var wait time.Duration
+	var present []limiter
 	for _, l := range ls {
 		t, err := s.st.GetLoginThrottle(ctx, l.key)
 		if err != nil {
-			return fmt.Errorf("auth: read throttle: %w", err)
+			return nil, fmt.Errorf("auth: read throttle: %w", err)
+		}
+		if t.Key != "" {
+			present = append(present, l)
 		}
 		if d := t.LockedUntil.Sub(now); d > wait {
 			wait = d
 		}
 	}
 	if wait > 0 {
-		return &model.ThrottledError{RetryAfter: wait}
+		return present, &model.ThrottledError{RetryAfter: wait}
 	}
-	return nil
+	return present, nil
 }
 
 // fail counts one failure on every counter, locking those that reach their
