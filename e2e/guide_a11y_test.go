@@ -94,6 +94,11 @@ const a11yAuditJS = `(() => {
     if (/^(delete|revoke|release|remove( the)? logo|purge|stop)\b/i.test(name(bt)))
       out.push("destructive action without a confirmation step: " + desc(bt));
   });
+  // The page says its language and title, and has one main landmark and one h1.
+  if (!document.documentElement.lang) out.push("<html> has no lang");
+  if (!document.title.trim()) out.push("the page has no title");
+  if (document.querySelectorAll("main").length !== 1) out.push(document.querySelectorAll("main").length + " <main> elements");
+  if (document.querySelectorAll("h1").length !== 1) out.push(document.querySelectorAll("h1").length + " <h1> elements");
   // Ids are unique.
   const seen = {};
   document.querySelectorAll("[id]").forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
@@ -175,6 +180,8 @@ const a11yTabbablesJS = `(() => {
   const bad = [];
   const radios = {};
   let n = 0;
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  window.__fgShadow = new Map();
   document.querySelectorAll(sel).forEach(el => {
     if (el.id === "fg-tab-start") return;
     if (el.disabled || el.closest("[inert],[hidden],template")) return;
@@ -192,6 +199,7 @@ const a11yTabbablesJS = `(() => {
       radios[k] = true;
     }
     el.setAttribute("data-fg-tab", String(n++));
+    window.__fgShadow.set(el, s.boxShadow); // unfocused: the focus ring must differ
   });
   return JSON.stringify({count: n, bad: bad});
 })()`
@@ -205,7 +213,12 @@ const a11yFocusedJS = `(() => {
   if (el.id === "fg-tab-start") return JSON.stringify({start: true});
   const s = getComputedStyle(el);
   const r = el.getBoundingClientRect();
-  const ring = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 || s.boxShadow && s.boxShadow !== "none";
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+  let ring = outline;
+  if (!ring && s.boxShadow && s.boxShadow !== "none") {
+    // A box-shadow counts only when focus brought it.
+    ring = !window.__fgShadow || window.__fgShadow.get(el) !== s.boxShadow;
+  }
   const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
   let d = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "");
   const t = (el.innerText || el.getAttribute("aria-label") || "").trim().slice(0, 30);

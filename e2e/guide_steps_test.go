@@ -169,6 +169,11 @@ func TestGuideWalk(t *testing.T) {
 			b.waitText("#results tbody", "Fast line")
 			visit(b, "admin", "activities")
 		})
+		b.step("phone width: every menu page", func() {
+			for i, l := range b.menuLinks() {
+				b.phoneCheck(base+l.Path, fmt.Sprintf("guide-walk-admin-phone-%02d-%s", i+1, slug(l.Label)))
+			}
+		})
 		b.checkConsole()
 	})
 
@@ -414,9 +419,13 @@ func TestGuideWalk(t *testing.T) {
 			b.waitText("#results tbody", guideUser)
 			visit(b, "tenant", "activities")
 		})
-		b.step("phone width", func() {
-			for _, p := range []string{"/", "/outbound", "/outbound/new", "/contacts", "/reports/cdr", "/inbox", "/admin/users"} {
-				b.phoneCheck(base+p, "guide-walk-tenant-phone-"+slug(strings.TrimPrefix(p, "/")+" home"))
+		b.step("phone width: every menu page and the forms", func() {
+			pages := []string{"/outbound/new", "/contacts/new", "/campaigns/new", "/documents/new", "/admin/users/new", faxURL}
+			for _, l := range b.menuLinks() {
+				pages = append(pages, l.Path)
+			}
+			for i, p := range pages {
+				b.phoneCheck(base+strings.TrimPrefix(p, base), fmt.Sprintf("guide-walk-tenant-phone-%02d-%s", i+1, slug(strings.TrimPrefix(p, base)+" page")))
 			}
 		})
 		b.checkConsole()
