@@ -94,6 +94,19 @@ const a11yAuditJS = `(() => {
     if (/^(delete|revoke|release|remove( the)? logo|purge|stop)\b/i.test(name(bt)))
       out.push("destructive action without a confirmation step: " + desc(bt));
   });
+  // ARIA references and label targets exist.
+  document.querySelectorAll("[aria-describedby], [aria-labelledby], [aria-controls]").forEach(el => {
+    for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+      (el.getAttribute(attr) || "").split(/\s+/).filter(Boolean).forEach(id => {
+        if (!document.getElementById(id)) out.push(attr + " names a missing id " + id + ": " + desc(el));
+      });
+    }
+  });
+  document.querySelectorAll("label[for]").forEach(l => {
+    const c = document.getElementById(l.htmlFor);
+    if (!c || !["INPUT", "SELECT", "TEXTAREA", "METER", "PROGRESS", "OUTPUT", "BUTTON"].includes(c.tagName))
+      out.push("label for a missing control " + l.htmlFor + ": " + desc(l));
+  });
   // The page says its language and title, and has one main landmark and one h1.
   if (!document.documentElement.lang) out.push("<html> has no lang");
   if (!document.title.trim()) out.push("the page has no title");
