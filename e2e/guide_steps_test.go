@@ -386,6 +386,9 @@ func TestGuideWalk(t *testing.T) {
 			b.waitText(".flash-success", "Announcement posted.")
 			b.waitText(`#announcements td[data-label="State"]`, "Showing")
 			visit(b, "tenant", "announcement")
+			b.do(chromedp.SendKeys(chromedp.ID("f-q"), "no such words"))
+			b.waitText("#announcement-list .empty", "No announcements match")
+			visit(b, "tenant", "announcement search")
 		})
 		b.step("CDR Reports: filter, sort and export", func() {
 			menu(b, "/reports/cdr")

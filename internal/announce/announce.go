@@ -174,16 +174,16 @@ func (s *Service) Delete(ctx context.Context, actor model.Actor, id string) erro
 // Filter narrows List for admins.
 type Filter = store.AnnouncementFilter
 
-// List lists the announcements the actor manages, newest first: a tenant
-// admin its tenant's; an admin every one (or one tenant's, or the
-// platform-wide ones).
+// List lists the announcements the actor manages, newest first (o.Ascending:
+// oldest first), those whose message contains f.Query: a tenant admin its
+// tenant's; an admin every one (or one tenant's, or the platform-wide ones).
 func (s *Service) List(ctx context.Context, actor model.Actor, f Filter, o model.ListOptions) ([]model.Announcement, string, error) {
 	sc, err := manager(actor)
 	if err != nil {
 		return nil, "", err
 	}
 	if !sc.IsPlatform() {
-		f = Filter{}
+		f = Filter{Query: f.Query} // the tenant filters are the platform's
 	}
 	return s.st.ListAnnouncements(ctx, sc, f, o)
 }

@@ -89,6 +89,7 @@ func inScope(scope model.Scope, q string, args ...any) (string, []any, error) {
 type AnnouncementFilter struct {
 	TenantID     string // platform scope only: one tenant's
 	PlatformOnly bool   // platform scope only: the platform-wide ones
+	Query        string // substring of the message (case-insensitive)
 }
 
 // ListAnnouncements lists the scope's announcements, newest first.
@@ -104,6 +105,9 @@ func (s *Store) ListAnnouncements(ctx context.Context, scope model.Scope, f Anno
 		p.w.add("tenant_id IS NULL")
 	case f.TenantID != "":
 		p.w.add("tenant_id = ?", f.TenantID)
+	}
+	if f.Query != "" {
+		p.w.add(`LOWER(message) LIKE ? ESCAPE '\'`, likePattern(f.Query))
 	}
 	return p.run(ctx, s, o)
 }

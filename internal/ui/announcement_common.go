@@ -41,6 +41,7 @@ type announcementData struct {
 	Levels  []option
 	Zone    string
 	Editing *model.Announcement // the edit page
+	Query   string              // the list's search
 }
 
 var announcementLevels = []option{{"info", "Information"}, {"warning", "Warning (highlighted)"}}
@@ -83,12 +84,16 @@ func localInput(t time.Time, loc *time.Location) string {
 func (h *Handler) renderAnnouncements(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	actor, ctx := actorOf(r), r.Context()
 	loc := h.zone(r)
-	items, next, err := h.announce.List(ctx, actor, announce.Filter{}, listOptions(r))
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if len(q) > 100 {
+		q = q[:100]
+	}
+	items, next, err := h.announce.List(ctx, actor, announce.Filter{Query: q}, listOptions(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := announcementData{Levels: announcementLevels, Zone: loc.String(), Pager: newPager(r, next)}
+	d := announcementData{Levels: announcementLevels, Zone: loc.String(), Pager: newPager(r, next), Query: q}
 	names, err := h.tenantNames(ctx, actor)
 	if err != nil {
 		h.fail(w, r, err)

@@ -120,6 +120,13 @@ func TestAnnouncementPages(t *testing.T) {
 		"level": {"warning"}}), "/settings/announcements")
 	r = boss.get("/settings/announcements")
 	wantText(t, r, "Announcement posted.", "Warning: Fax line maintenance", "Showing")
+	// The list searches the messages (case-insensitive, % is literal).
+	wantText(t, boss.get("/settings/announcements?q=LINE+maint"), "Warning: Fax line maintenance")
+	r = boss.get("/settings/announcements?q=100%25")
+	wantText(t, r, "No announcements match “100%”.")
+	if strings.Contains(r.Body, "Warning: Fax line maintenance") {
+		t.Fatal("the search for 100% lists the announcement")
+	}
 
 	// A user cannot manage; the users of tenant A see it at login, B's do not.
 	user := p.browser(t)
