@@ -124,6 +124,24 @@ func (c *rowCoder) code2D(w *bitWriter) {
 		case b2 < a1:
 			acc, nacc, buf = emit(acc, nacc, buf, modeCodes[modePass])
 			a0 = b2
+		case a1 == b1:
+			// V0, and as long as the lines go on changing at the same
+			// places, V0 again (b1 is then always the next change of
+			// ref): a run of one-bit codes "1". The run ends at the end
+			// of the line.
+			m := 1
+			for a1 < width && cur[i+m] == ref[k+m] {
+				a1 = cur[i+m]
+				m++
+			}
+			for n := m; n > 0; {
+				c := min(n, 24)
+				acc, nacc, buf = emit(acc, nacc, buf, code{bits: 1<<uint(c) - 1, n: uint8(c)})
+				n -= c
+			}
+			a0 = a1
+			i += m
+			j = k + m - 1
 		case a1-b1 <= 3 && b1-a1 <= 3:
 			acc, nacc, buf = emit(acc, nacc, buf, verticalCodes[a1-b1+3])
 			a0 = a1
