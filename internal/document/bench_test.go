@@ -333,11 +333,13 @@ func TestCompareGhostscript(t *testing.T) {
 }
 
 // compareConfigs are the converters compared with Ghostscript: PDFium
-// alone and, when installed, mutool, each with one and two workers.
+// alone and, when installed, mutool, each with one and two workers;
+// $FAXGATE_BENCH_RENDERER=mutool (or pdfium) keeps only that renderer.
 func compareConfigs() []Config {
 	var out []Config
+	only := os.Getenv("FAXGATE_BENCH_RENDERER") // "mutool" or "pdfium": only that one
 	for _, r := range renderers {
-		if r.mutool == "" && tool("", "mutool") == "" {
+		if r.mutool == "" && tool("", "mutool") == "" || only != "" && only != r.name {
 			continue
 		}
 		out = append(out, Config{Workers: 1, MutoolPath: r.mutool, CompilationCacheDir: testCache}, Config{Workers: 2, MutoolPath: r.mutool, CompilationCacheDir: testCache})

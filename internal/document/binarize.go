@@ -48,17 +48,18 @@ const (
 	edgeShare        = 0.03
 	ridgeDelta       = 32
 	tileW            = 32
-	ditherLevel      = 128
+	ditherLevel      = 128 * 16 // in sixteenths of a level, as photoTone
 )
 
 // photoTone lifts the tones of continuous-tone regions (a gamma of 0.8)
 // before diffusion: Atkinson clips the darkest quarter of tones to solid
 // black, and fax printers add dot gain, so unlifted photographs print
 // murky; the lift keeps detail in shadows and leaves white and black as
-// they are.
-var photoTone = func() (t [256]float32) {
+// they are. Tones and diffused error are in sixteenths of a level
+// (integers: the diffusion then has no branch but the loop's).
+var photoTone = func() (t [256]int32) {
 	for i := range t {
-		t[i] = float32(255 * math.Pow(float64(i)/255, 0.8))
+		t[i] = int32(math.Round(16 * 255 * math.Pow(float64(i)/255, 0.8)))
 	}
 	return t
 }()
@@ -163,10 +164,27 @@ func measureTiles(g *gray, cols, th int) []tileStats {
 		}
 		w := g.w
 		for x0 := 0; x0 < w; x0 += 8 {
+			// Paper: 32 pixels of pure white at once.
+			if x0&31 == 0 && x0+32 <= w && binary.LittleEndian.Uint64(row[x0:])&binary.LittleEndian.Uint64(row[x0+8:])&
+				binary.LittleEndian.Uint64(row[x0+16:])&binary.LittleEndian.Uint64(row[x0+24:]) == allWhite8 {
+				x0 += 24
+				continue
+			}
 			// Only the tonal pixels of each word are looked at.
 			todo := byte(0xFF << uint(max(0, x0+8-w))) // a last, partial word
 			if x0+8 <= w {
-				todo = gather(tonalMask(binary.LittleEndian.Uint64(row[x0:])))
+				v := binary.LittleEndian.Uint64(row[x0:])
+				tm := tonalMask(v)
+				if tm == 0 {
+					continue
+				}
+				if x0 > 0 && x0+9 <= w && bits.OnesCount64(tm) > 2 {
+					// Eight at a time (photographs: most pixels are tonal);
+					// all have both neighbours in the row.
+					countTonal(&ts[x0/tileW], v, tm, row, up, down, x0)
+					continue
+				}
+				todo = gather(tm)
 			}
 			for todo != 0 {
 				k := bits.LeadingZeros8(todo)
@@ -191,6 +209,28 @@ func measureTiles(g *gray, cols, th int) []tileStats {
 	return stats
 }
 
+// countTonal adds to s the tonal, interior and smooth pixels of the word
+// v at x of row (tm: its tonal mask), exactly as measureTiles does pixel
+// by pixel; x-1 and x+8 must be in the row.
+func countTonal(s *tileStats, v, tm uint64, row, up, down []byte, x int) {
+	l := binary.LittleEndian.Uint64(row[x-1:])
+	r := binary.LittleEndian.Uint64(row[x+1:])
+	u := binary.LittleEndian.Uint64(up[x:])
+	d := binary.LittleEndian.Uint64(down[x:])
+	s.tonal += bits.OnesCount64(tm)
+	s.interior += bits.OnesCount64(tm & tonalMask(l) & tonalMask(r) & tonalMask(u) & tonalMask(d))
+	// |v-n| ≤ smoothDelta: v+δ ≥ n and n+δ ≥ v. Tonal v+δ stays below 256
+	// (the others are zeroed: masked off anyway); n+δ is taken modulo 256
+	// per byte, and where it wraps (n ≥ 240) v+δ ≥ n fails anyway.
+	vt := v & ((tm >> 7) * 0xFF)
+	vp := vt + smoothDelta*ones
+	near := func(n uint64) uint64 {
+		np := (n&^highs + smoothDelta*ones) ^ n&highs
+		return atLeast(vp, n) & atLeast(np, vt)
+	}
+	s.smoothTonal += bits.OnesCount64(tm & near(l) & near(r) & near(u) & near(d))
+}
+
 func near(v int, w byte) bool {
 	d := v - int(w)
 	return d <= smoothDelta && d >= -smoothDelta
@@ -203,7 +243,8 @@ type bitWriter struct {
 	threshold uint8
 	photo     []bool
 	cols, th  int
-	errs      [3][]float32 // Atkinson error for rows y, y+1, y+2 (2 pixels padding each side)
+	errs      [3][]int32 // Atkinson error for rows y, y+1, y+2 (2 pixels padding each side)
+	ink       []byte     // one byte per pixel of the row being diffused: 1 = black
 }
 
 func (b *bitWriter) run() {
@@ -213,8 +254,9 @@ func (b *bitWriter) run() {
 	}
 	if hasPhoto {
 		for i := range b.errs {
-			b.errs[i] = make([]float32, b.g.w+4)
+			b.errs[i] = make([]int32, b.g.w+4)
 		}
+		b.ink = make([]byte, b.g.w+8)
 	}
 	for y := range b.g.h {
 		out := b.dst.Row(y)
@@ -247,37 +289,44 @@ func (b *bitWriter) thresholdSpan(y, x0, x1 int, out []byte) {
 		up, down = g.row(y-1), g.row(y+1)
 	}
 	t := b.threshold
-	for x := x0; x < x1; x += 8 {
-		if x+8 <= x1 && t > 127 {
-			w := binary.LittleEndian.Uint64(row[x:])
-			if allLight(w) {
+	for xb := x0; xb < x1; xb += 32 {
+		// Paper: 32 pixels of pure white are one test.
+		if xb+32 <= x1 && binary.LittleEndian.Uint64(row[xb:])&binary.LittleEndian.Uint64(row[xb+8:])&
+			binary.LittleEndian.Uint64(row[xb+16:])&binary.LittleEndian.Uint64(row[xb+24:]) == allWhite8 {
+			continue
+		}
+		for x := xb; x < min(xb+32, x1); x += 8 {
+			if x+8 <= x1 && t > 127 {
+				w := binary.LittleEndian.Uint64(row[x:])
+				if allLight(w) {
+					continue
+				}
+				// Darker than the threshold: black. Between it and midHi: black
+				// only on a ridge, the rare case looked at pixel by pixel.
+				dark := below(w, t)
+				ink := gather(dark)
+				for mid := gather(below(w, midHi) &^ dark); mid != 0; {
+					k := bits.LeadingZeros8(mid)
+					mid &^= 0x80 >> uint(k)
+					if b.ridge(row[x+k], row, up, down, x+k) {
+						ink |= 0x80 >> uint(k)
+					}
+				}
+				out[x>>3] |= ink
 				continue
 			}
-			// Darker than the threshold: black. Between it and midHi: black
-			// only on a ridge, the rare case looked at pixel by pixel.
-			dark := below(w, t)
-			ink := gather(dark)
-			for mid := gather(below(w, midHi) &^ dark); mid != 0; {
-				k := bits.LeadingZeros8(mid)
-				mid &^= 0x80 >> uint(k)
-				if b.ridge(row[x+k], row, up, down, x+k) {
+			var ink byte
+			for k := range min(8, x1-x) {
+				v := row[x+k]
+				if v >= midHi {
+					continue
+				}
+				if v < t || b.ridge(v, row, up, down, x+k) {
 					ink |= 0x80 >> uint(k)
 				}
 			}
 			out[x>>3] |= ink
-			continue
 		}
-		var ink byte
-		for k := range min(8, x1-x) {
-			v := row[x+k]
-			if v >= midHi {
-				continue
-			}
-			if v < t || b.ridge(v, row, up, down, x+k) {
-				ink |= 0x80 >> uint(k)
-			}
-		}
-		out[x>>3] |= ink
 	}
 }
 
@@ -319,6 +368,13 @@ func allLight(w uint64) bool {
 	return ((d+(127-(255-midHi))*ones)|d)&(0x80*ones) == 0
 }
 
+// atLeast returns the mask of bytes of a that are at least those of b: the
+// top bits decide where they differ, else the low seven bits' difference,
+// taken without borrowing across bytes.
+func atLeast(a, b uint64) uint64 {
+	return (a&^b | ^(a^b)&((a|highs)-(b&^highs))) & highs
+}
+
 // ridge reports a pixel clearly darker than both neighbours across it,
 // horizontally or vertically: the centre of a line thinner than a pixel.
 func (b *bitWriter) ridge(v byte, row, up, down []byte, x int) bool {
@@ -331,10 +387,13 @@ func (b *bitWriter) ridge(v byte, row, up, down []byte, x int) bool {
 
 // ditherRow handles a row crossing continuous-tone tiles: those pixels are
 // diffused (left to right on even rows, right to left on odd ones), the
-// others thresholded.
+// others thresholded. The diffusion is branch-free (a photograph's pixels
+// go black or white unpredictably): each pixel's colour goes to b.ink, and
+// the photo tiles are packed into the row from there.
 func (b *bitWriter) ditherRow(y int, out []byte, tileRow []bool) {
 	row := b.g.row(y)
 	e0, e1, e2 := b.errs[0], b.errs[1], b.errs[2]
+	ink := b.ink
 	w := b.g.w
 	x, end, d := 0, w, 1
 	if y&1 == 1 {
@@ -345,15 +404,9 @@ func (b *bitWriter) ditherRow(y int, out []byte, tileRow []bool) {
 			continue
 		}
 		v := photoTone[row[x]] + e0[x+2]
-		var q float32 = 255
-		if v < ditherLevel {
-			q = 0
-			out[x>>3] |= 0x80 >> uint(x&7)
-		}
-		e := (v - q) / 8
-		if e == 0 {
-			continue
-		}
+		black := (v - ditherLevel) >> 31 // all ones when v < ditherLevel
+		ink[x] = byte(black & 1)
+		e := (v - 255*16&^black) / 8
 		e0[x+2+d] += e
 		e0[x+2+2*d] += e
 		e1[x+2-d] += e
@@ -361,10 +414,21 @@ func (b *bitWriter) ditherRow(y int, out []byte, tileRow []bool) {
 		e1[x+2+d] += e
 		e2[x+2] += e
 	}
-	// Thresholded spans of the same row.
 	for tx, p := range tileRow {
+		x0, x1 := tx*tileW, min((tx+1)*tileW, w)
 		if !p {
-			b.thresholdSpan(y, tx*tileW, min((tx+1)*tileW, w), out)
+			// Thresholded spans of the same row.
+			b.thresholdSpan(y, x0, x1, out)
+			continue
+		}
+		for x := x0; x < x1; x += 8 {
+			if x+8 <= x1 {
+				out[x>>3] |= gather(binary.LittleEndian.Uint64(ink[x:]) << 7)
+				continue
+			}
+			for k := x; k < x1; k++ {
+				out[k>>3] |= ink[k] << uint(7-k&7)
+			}
 		}
 	}
 }

@@ -203,17 +203,39 @@ func (j *job) convertPDF(r io.ReaderAt, size int64, password string) error {
 	}
 	if j.c.mutool != "" && password == "" {
 		if fits, ok := j.pdfFits(doc, n); ok {
-			doc.close()
-			release()
+			// Pages with annotations go to PDFium. When the file may have
+			// any, PDFium looks for them (about 1 ms a page) while mutool
+			// renders, and its pages are dropped if it finds some.
+			var annotated chan bool
+			names := scanPDFNames(r, size)
+			if names.annots {
+				annotated = make(chan bool, 1)
+				go func() { annotated <- doc.anyAnnotations(n) }()
+			} else {
+				doc.close()
+				release()
+			}
 			before := j.count()
-			err := j.renderPDFMutool(ctx, j.c.mutool, r, size, fits)
+			err := j.renderPDFMutool(ctx, j.c.mutool, r, size, fits, !names.images)
+			if annotated != nil {
+				if <-annotated {
+					err = errExternal
+				} else {
+					doc.close()
+					release()
+					annotated = nil
+				}
+			}
 			if !errors.Is(err, errExternal) {
 				return err
 			}
-			// mutool failed on a file PDFium accepted: PDFium decides.
+			// mutool failed on a file PDFium accepted, or pages have
+			// annotations: PDFium decides.
 			j.truncate(before)
-			if doc, release, n, err = j.openPDFChecked(ctx, rend, r, size, password); err != nil {
-				return err
+			if annotated == nil {
+				if doc, release, n, err = j.openPDFChecked(ctx, rend, r, size, password); err != nil {
+					return err
+				}
 			}
 		}
 	}

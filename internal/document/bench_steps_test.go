@@ -1,0 +1,129 @@
+package document
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"faxgate/internal/faxtiff"
+)
+
+// mutoolGrey renders page 1 of pdf with mutool at fine into the grey the
+// converter reads (same arguments as the converter).
+func mutoolGrey(tb testing.TB, pdf []byte) *gray {
+	mutool := tool("", "mutool")
+	if mutool == "" {
+		tb.Skip("mutool is not installed")
+	}
+	in := filepath.Join(tb.TempDir(), "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	fit := fitSheet(210, 297, faxtiff.Fine)
+	out, err := exec.Command(mutool, "draw", "-q", "-o", "-", "-F", "pgm", "-c", "gray", "-l", "1",
+		"-w", strconv.Itoa(fit.cw), "-h", strconv.Itoa(fit.ch), "-f", in, "1").Output()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := &mutoolWorker{j: &job{opts: Options{Resolution: faxtiff.Fine}}}
+	g, err := w.readPage(bufio.NewReader(bytes.NewReader(out)), fit)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+// BenchmarkPageSteps times the per-page steps of a mutool conversion on
+// page 1 of the benchmark PDFs: binarising mutool's grey and T.6-coding
+// the result.
+func BenchmarkPageSteps(b *testing.B) {
+	text, photos := benchFiles(b)
+	for _, doc := range []struct {
+		name string
+		pdf  []byte
+	}{{"text", text}, {"photo", photos}} {
+		g := mutoolGrey(b, doc.pdf)
+		p := faxtiff.NewPage(pageWidth, g.h, faxtiff.Fine)
+		binarize(g, thresholdRender, p)
+		b.Run(doc.name+"/binarize", func(b *testing.B) {
+			q := faxtiff.NewPage(pageWidth, g.h, faxtiff.Fine)
+			defer cpuPerOp(b)()
+			for b.Loop() {
+				clear(q.Pix)
+				binarize(g, thresholdRender, q)
+			}
+		})
+		b.Run(doc.name+"/encode", func(b *testing.B) {
+			defer cpuPerOp(b)()
+			for b.Loop() {
+				faxtiff.EncodeG4(p)
+			}
+		})
+	}
+}
+
+// cpuPerOp reports the process's CPU time per iteration (a shared machine
+// inflates wall time more than CPU time); call its result when the loop
+// ends.
+func cpuPerOp(b *testing.B) func() {
+	c0 := selfCPU()
+	return func() {
+		b.ReportMetric(float64((selfCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// TestCountTonalMatchesPixels checks the eight-at-a-time tile statistics
+// against the pixel rule on random rows.
+func TestCountTonalMatchesPixels(t *testing.T) {
+	seed := uint64(7)
+	next := func() byte {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		switch seed % 4 {
+		case 0:
+			return byte(seed >> 8)
+		case 1:
+			return byte(int(seed>>8) % 40) // around tonalLo
+		case 2:
+			return byte(200 + int(seed>>8)%56) // around tonalHi and the wrap of n+δ
+		}
+		return byte(100 + int(seed>>8)%40)
+	}
+	const w = 24
+	for range 200000 {
+		var rows [3][w]byte
+		for i := range rows {
+			for x := range rows[i] {
+				rows[i][x] = next()
+			}
+		}
+		row, up, down := rows[1][:], rows[0][:], rows[2][:]
+		x := 8
+		v := binary.LittleEndian.Uint64(row[x:])
+		var got, want tileStats
+		countTonal(&got, v, tonalMask(v), row, up, down, x)
+		for k := range 8 {
+			p := row[x+k]
+			if !tonal(p) {
+				continue
+			}
+			l, r, u, d := row[x+k-1], row[x+k+1], up[x+k], down[x+k]
+			want.tonal++
+			if tonal(l) && tonal(r) && tonal(u) && tonal(d) {
+				want.interior++
+			}
+			if vi := int(p); near(vi, l) && near(vi, r) && near(vi, u) && near(vi, d) {
+				want.smoothTonal++
+			}
+		}
+		if got != want {
+			t.Fatalf("rows %v: countTonal %+v, pixels %+v", rows, got, want)
+		}
+	}
+}
