@@ -10,6 +10,7 @@ import (
 	"faxgate/internal/httpx"
 	"faxgate/internal/model"
 	"faxgate/internal/reports"
+	"faxgate/internal/tz"
 )
 
 // CDR is one call detail record: an outbound attempt or an inbound
@@ -227,8 +228,11 @@ func (a *API) csvLocation(ctx context.Context, q query, actor model.Actor) (*tim
 	if name == "" {
 		return time.UTC, nil
 	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || len(name) > 64 {
+	if len(name) > 64 {
+		return nil, model.Invalid("tz", "unknown time zone")
+	}
+	loc, err := tz.Load(name)
+	if err != nil {
 		return nil, model.Invalid("tz", "unknown time zone")
 	}
 	return loc, nil

@@ -10,6 +10,7 @@ import (
 	"faxgate/internal/faxout"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
+	"faxgate/internal/tz"
 )
 
 // faxFormFields are the text fields of the New Outbound Fax form, in the
@@ -206,7 +207,7 @@ const sendAtLayout = "2006-01-02T15:04"
 
 // zoneOf loads a tenant's time zone, UTC when unknown.
 func zoneOf(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+	if loc, err := tz.Load(name); err == nil && name != "" {
 		return loc
 	}
 	return time.UTC

@@ -9,6 +9,7 @@ import (
 
 	"faxgate/internal/model"
 	"faxgate/internal/reports"
+	"faxgate/internal/tz"
 )
 
 // reportRoutes are the pages of Reports > CDR Reports.
@@ -296,7 +297,7 @@ func (h *Handler) viewerZone(ctx context.Context, actor model.Actor) *time.Locat
 	if err != nil || s.TimeZone == "" {
 		return time.UTC
 	}
-	loc, err := time.LoadLocation(s.TimeZone)
+	loc, err := tz.Load(s.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
