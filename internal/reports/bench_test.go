@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,12 +17,21 @@ import (
 	"faxgate/internal/store/storetest"
 )
 
-// exportRows is the CDR size of the export benchmark.
-const exportRows = 1_000_000
+// exportRows is the CDR size of the export benchmark
+// (FAXGATE_BENCH_CDR_ROWS overrides it).
+var exportRows = envInt("FAXGATE_BENCH_CDR_ROWS", 1_000_000)
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
 
 // BenchmarkCDRExport streams 1,000,000 call records to CSV and reports
 // rows/s and the peak heap seen while it runs (sampled every 5 ms), which
-// must stay flat whatever the row count.
+// must stay flat whatever the row count. FAXGATE_BENCH_CDR_SORT orders the
+// export by another column (e.g. pages; default start time).
 //
 //	go test -run '^$' -bench CDRExport -benchtime 1x ./internal/reports/
 func BenchmarkCDRExport(b *testing.B) {
@@ -49,7 +59,8 @@ func BenchmarkCDRExport(b *testing.B) {
 			for range b.N {
 				peak := watchHeap()
 				start := time.Now()
-				n, err := svc.WriteCDRCSV(context.Background(), actor, reports.CDRFilter{}, time.UTC, io.Discard)
+				f := reports.CDRFilter{Sort: reports.CDRSort(os.Getenv("FAXGATE_BENCH_CDR_SORT"))}
+				n, err := svc.WriteCDRCSV(context.Background(), actor, f, time.UTC, io.Discard)
 				el := time.Since(start)
 				p := peak()
 				if err != nil || n != exportRows {
