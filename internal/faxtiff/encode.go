@@ -56,7 +56,9 @@ func EncodeG4(p *Page) []byte {
 	if p.Width <= 0 || p.Height <= 0 {
 		return []byte{0x00, 0x10, 0x01} // EOFB only: an empty image
 	}
-	w := &bitWriter{buf: make([]byte, 0, 4096)}
+	// A page of text codes to a sixth of its raw size or less: one
+	// allocation for most pages instead of a dozen doublings.
+	w := &bitWriter{buf: make([]byte, 0, max(4096, len(p.Pix)/6))}
 	enc := newRowCoder(p.Width)
 	var prev []byte
 	for y := range p.Height {
@@ -75,7 +77,12 @@ func EncodeG4(p *Page) []byte {
 	}
 	w.put(eol)
 	w.put(eol)
-	return w.bytes()
+	out := w.bytes()
+	if cap(out) > 2*len(out)+4096 {
+		// Held pages (Encoded) keep only what they use.
+		out = append([]byte(nil), out...)
+	}
+	return out
 }
 
 // rowCoder holds the changing elements of the coding line (cur) and of the
