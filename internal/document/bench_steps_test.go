@@ -14,8 +14,8 @@ import (
 )
 
 // mutoolGrey renders page 1 of pdf with mutool at fine into the grey the
-// converter reads (same arguments as the converter).
-func mutoolGrey(tb testing.TB, pdf []byte) *gray {
+// converter reads (same arguments as the converter, plus extra).
+func mutoolGrey(tb testing.TB, pdf []byte, extra ...string) *gray {
 	mutool := tool("", "mutool")
 	if mutool == "" {
 		tb.Skip("mutool is not installed")
@@ -25,8 +25,9 @@ func mutoolGrey(tb testing.TB, pdf []byte) *gray {
 		tb.Fatal(err)
 	}
 	fit := fitSheet(210, 297, faxtiff.Fine)
-	out, err := exec.Command(mutool, "draw", "-q", "-o", "-", "-F", "pgm", "-c", "gray", "-l", "1",
-		"-w", strconv.Itoa(fit.cw), "-h", strconv.Itoa(fit.ch), "-f", in, "1").Output()
+	args := append([]string{"draw", "-q", "-o", "-", "-F", "pgm", "-c", "gray", "-l", "1",
+		"-w", strconv.Itoa(fit.cw), "-h", strconv.Itoa(fit.ch), "-f"}, extra...)
+	out, err := exec.Command(mutool, append(args, in, "1")...).Output()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -40,14 +41,16 @@ func mutoolGrey(tb testing.TB, pdf []byte) *gray {
 
 // BenchmarkPageSteps times the per-page steps of a mutool conversion on
 // page 1 of the benchmark PDFs: binarising mutool's grey and T.6-coding
-// the result.
+// the result. "text" is rendered anti-aliased, "text-sharp" as the
+// converter renders a PDF without images (-A 0).
 func BenchmarkPageSteps(b *testing.B) {
 	text, photos := benchFiles(b)
 	for _, doc := range []struct {
-		name string
-		pdf  []byte
-	}{{"text", text}, {"photo", photos}} {
-		g := mutoolGrey(b, doc.pdf)
+		name  string
+		pdf   []byte
+		extra []string
+	}{{"text", text, nil}, {"text-sharp", text, []string{"-A", "0"}}, {"photo", photos, nil}} {
+		g := mutoolGrey(b, doc.pdf, doc.extra...)
 		p := faxtiff.NewPage(pageWidth, g.h, faxtiff.Fine)
 		binarize(g, thresholdRender, p)
 		b.Run(doc.name+"/binarize", func(b *testing.B) {

@@ -30,8 +30,9 @@ func envInt(name string, def int) int {
 
 // BenchmarkCDRExport streams 1,000,000 call records to CSV and reports
 // rows/s and the peak heap seen while it runs (sampled every 5 ms), which
-// must stay flat whatever the row count. FAXGATE_BENCH_CDR_SORT orders the
-// export by another column (e.g. pages; default start time).
+// must stay flat whatever the row count, and the time of one 25-row page.
+// FAXGATE_BENCH_CDR_SORT orders both by another column (e.g. pages; default
+// start time).
 //
 //	go test -run '^$' -bench CDRExport -benchtime 1x ./internal/reports/
 func BenchmarkCDRExport(b *testing.B) {
@@ -68,6 +69,12 @@ func BenchmarkCDRExport(b *testing.B) {
 				}
 				b.ReportMetric(float64(n)/el.Seconds(), "rows/s")
 				b.ReportMetric(float64(p)/(1<<20), "peak-heap-MiB")
+				// One portal page (25 rows) in the same order.
+				start = time.Now()
+				if _, _, err := svc.CDR(context.Background(), actor, f, model.ListOptions{Limit: 25}); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "page-ms")
 			}
 		})
 	}
