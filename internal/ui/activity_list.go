@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"faxgate/internal/campaign"
+	"faxgate/internal/faxin"
+	"faxgate/internal/mail/senders"
 	"faxgate/internal/model"
 	"faxgate/internal/store"
 )
@@ -123,8 +126,9 @@ func (h *Handler) userOptions(ctx context.Context, actor model.Actor, tenantID s
 	return opts, nil
 }
 
-// actionOptions are the action filters: whole areas first, then single
-// actions.
+// actionOptions are the action filters: whole areas first, then every
+// single action of every capability (TestActionOptionsCoverEveryAction
+// checks that each action the code records is offered).
 func actionOptions() []option {
 	return []option{
 		{"", "All actions"},
@@ -132,7 +136,7 @@ func actionOptions() []option {
 		{"user", "User changes (all)"},
 		{"api_key", "API keys (all)"},
 		{"branding", "Branding changes"},
-		{"settings", "Settings changes"},
+		{"settings", "Settings changes (all)"},
 		{"tenant", "Tenant changes (all)"},
 		{"document", "Fax documents (all)"},
 		{"fax", "Faxes sent and received (all)"},
@@ -145,6 +149,7 @@ func actionOptions() []option {
 		{"campaign", "Campaigns (all)"},
 		{"webhook", "Webhooks (all)"},
 		{"email", "Email to fax (all)"},
+		{"email_allowlist", "Email to fax senders (all)"},
 		{"announcement", "Announcements (all)"},
 		{model.ActionLoginSucceeded, "Login"},
 		{model.ActionLoginFailed, "Failed login"},
@@ -159,8 +164,69 @@ func actionOptions() []option {
 		{model.ActionUserDeleted, "User deleted"},
 		{model.ActionAPIKeyCreated, "API key created"},
 		{model.ActionAPIKeyRevoked, "API key revoked"},
+		{model.ActionBrandingUpdated, "Branding updated"},
+		{model.ActionSettingsUpdated, "Settings updated (fax, cover page, platform)"},
+		{model.ActionChannelCapSet, "Tenant channel limit set"},
+		{model.ActionTestEmailSent, "Test email sent"},
 		{model.ActionTenantCreated, "Tenant created"},
 		{model.ActionTenantUpdated, "Tenant updated"},
+		{model.ActionDocumentCreated, "Document added"},
+		{model.ActionDocumentUpdated, "Document changed"},
+		{model.ActionDocumentDeleted, "Document deleted"},
+		{model.ActionFaxSubmitted, "Fax sent (submitted)"},
+		{model.ActionFaxCanceled, "Fax canceled"},
+		{model.ActionFaxDeleted, "Received fax deleted"},
+		{faxin.ActionFaxUnread, "Received fax marked unread"},
+		{model.ActionFaxPurged, "Faxes purged (retention)"},
+		{model.ActionFaxRefused, "Incoming fax refused"},
+		{model.ActionDIDCreated, "DID added to the pool"},
+		{model.ActionDIDAssigned, "DID assigned"},
+		{model.ActionDIDReleased, "DID released"},
+		{model.ActionDIDRouted, "DID forwarding changed"},
+		{model.ActionDIDDeleted, "DID deleted"},
+		{model.ActionCIDCreated, "Caller ID added"},
+		{model.ActionCIDUpdated, "Caller ID changed"},
+		{model.ActionCIDDeleted, "Caller ID deleted"},
+		{model.ActionTrunkCreated, "Trunk added"},
+		{model.ActionTrunkUpdated, "Trunk changed"},
+		{model.ActionTrunkDeleted, "Trunk deleted"},
+		{model.ActionContactCreated, "Contact added"},
+		{model.ActionContactUpdated, "Contact changed"},
+		{model.ActionContactDeleted, "Contact deleted"},
+		{model.ActionGroupCreated, "Group added"},
+		{model.ActionGroupUpdated, "Group changed"},
+		{model.ActionGroupDeleted, "Group deleted"},
+		{model.ActionGroupMembers, "Group members changed"},
+		{model.ActionGroupImported, "Contacts imported"},
+		{model.ActionDNCAdded, "Do-not-contact number added"},
+		{model.ActionDNCRemoved, "Do-not-contact number removed"},
+		{model.ActionDNCImported, "Do-not-contact numbers imported"},
+		{campaign.ActionCampaignCreated, "Campaign created"},
+		{campaign.ActionCampaignUpdated, "Campaign changed"},
+		{campaign.ActionCampaignDeleted, "Campaign deleted"},
+		{campaign.ActionCampaignStarted, "Campaign started"},
+		{campaign.ActionCampaignPaused, "Campaign paused"},
+		{campaign.ActionCampaignResumed, "Campaign resumed"},
+		{campaign.ActionCampaignStopped, "Campaign stopped"},
+		{campaign.ActionCampaignRetryFailed, "Campaign failed numbers retried"},
+		{model.ActionWebhookCreated, "Webhook added"},
+		{model.ActionWebhookUpdated, "Webhook changed"},
+		{model.ActionWebhookDeleted, "Webhook deleted"},
+		{model.ActionWebhookSecretRotated, "Webhook secret rotated"},
+		{model.ActionWebhookSecretViewed, "Webhook secret viewed"},
+		{model.ActionWebhookAutoDisabled, "Webhook disabled after failures"},
+		{model.ActionWebhookRedelivered, "Webhook delivery sent again"},
+		{"webhook.test_sent", "Webhook test sent"},
+		{"email.accepted", "Email to fax accepted"},
+		{"email.refused", "Email to fax refused"},
+		{"email.sender_authorised", "Email sender authorised"},
+		{"email.auth", "SMTP login"},
+		{"email.auth_failed", "Failed SMTP login"},
+		{senders.ActionAllowlistAdded, "Email sender allowed"},
+		{senders.ActionAllowlistRemoved, "Email sender removed"},
+		{model.ActionAnnouncementCreated, "Announcement posted"},
+		{model.ActionAnnouncementUpdated, "Announcement changed"},
+		{model.ActionAnnouncementDeleted, "Announcement removed"},
 	}
 }
 
