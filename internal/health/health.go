@@ -119,6 +119,16 @@ func (r *Report) sumJobs() {
 	}
 }
 
+// Trunks lists every trunk with its live status (channels in use on every
+// node, registration as this node sees it): Administration > Trunks.
+// Platform admins only.
+func (s *Service) Trunks(ctx context.Context, actor model.Actor) ([]TrunkStatus, error) {
+	if !actor.IsAdmin() {
+		return nil, model.ErrForbidden
+	}
+	return s.trunks(ctx, s.now())
+}
+
 func (s *Service) trunks(ctx context.Context, now time.Time) ([]TrunkStatus, error) {
 	ts, err := s.st.ListTrunks(ctx)
 	if err != nil {

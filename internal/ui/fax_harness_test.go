@@ -20,6 +20,7 @@ import (
 	"faxgate/internal/documents"
 	"faxgate/internal/faxin"
 	"faxgate/internal/faxout"
+	"faxgate/internal/health"
 	"faxgate/internal/httpx"
 	"faxgate/internal/jobs"
 	"faxgate/internal/model"
@@ -33,9 +34,10 @@ import (
 // behind the real middleware.
 type faxPortal struct {
 	*portal
-	Docs *documents.Service
-	Fax  *faxout.Service
-	Fast model.Trunk // the fast test trunk every fax goes out on
+	Docs   *documents.Service
+	Fax    *faxout.Service
+	Fast   model.Trunk // the fast test trunk every fax goes out on
+	Health *health.Service
 }
 
 // newFaxPortal starts the portal on SQLite.
@@ -102,8 +104,9 @@ func newFaxPortalOn(t *testing.T, st *store.Store) *faxPortal {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hs := health.New(env.St, t.TempDir(), "test", env.Clock.Now)
 	h, err := New(Deps{Auth: env.Auth, Tenancy: env.Tenancy, Audit: env.Audit, Documents: docs, Faxout: fx,
-		Faxin: in, Now: env.Clock.Now})
+		Faxin: in, Health: hs, Now: env.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +124,7 @@ func newFaxPortalOn(t *testing.T, st *store.Store) *faxPortal {
 	}
 	srv := httptest.NewServer(mw(mux))
 	t.Cleanup(srv.Close)
-	p := &faxPortal{portal: &portal{Env: env, W: env.NewWorld(t), URL: srv.URL}, Docs: docs, Fax: fx}
+	p := &faxPortal{portal: &portal{Env: env, W: env.NewWorld(t), URL: srv.URL}, Docs: docs, Fax: fx, Health: hs}
 	// Every fax goes out on a fast test trunk; the built-in real-time test
 	// line is disabled.
 	off := false

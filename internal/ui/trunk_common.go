@@ -43,7 +43,9 @@ type checkOption struct {
 // trunkView is a trunk as the list shows it.
 type trunkView struct {
 	model.Trunk
-	TenantNames string // "All tenants" or the names
+	TenantNames  string // "All tenants" or the names
+	InUse        int    // channels in use now (trunk list)
+	Registration *faxout.TrunkRegistration
 }
 
 // KindLabel names the trunk kind.

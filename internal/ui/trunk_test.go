@@ -1,15 +1,18 @@
 package ui
 
 import (
+	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"faxgate/internal/faxout"
 	"faxgate/internal/model"
+	"faxgate/internal/store"
 )
 
 // trunkValues is a valid add-trunk form for a SIP trunk.
@@ -130,6 +133,53 @@ func TestTrunkForms(t *testing.T) {
 		o.login(who)
 		wantStatus(t, o.get("/admin/trunks"), http.StatusForbidden)
 		wantStatus(t, o.post("/admin/trunks", trunkValues()), http.StatusForbidden)
+	}
+}
+
+// TestTrunkListLiveStatus: Administration > Trunks shows each trunk's
+// channels in use (the leases of every node) and, for a SIP trunk that
+// registers, its registration state.
+func TestTrunkListLiveStatus(t *testing.T) {
+	p := newFaxPortal(t)
+	ctx := t.Context()
+	sipTrunk, err := p.Fax.CreateTrunk(ctx, p.W.AdminActor, faxout.TrunkInput{Name: "Carrier R", Kind: model.TrunkSIP,
+		Host: "sip.carrier.example", MaxChannels: 6, Register: true, Username: "acme", Password: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := p.Clock.Now()
+	for range 3 { // three calls on the fast line, one of them on another node
+		err := p.St.RunTx(ctx, func(tx *sql.Tx) error {
+			_, err := p.St.AcquireLeaseTx(ctx, tx, store.LeaseRequest{TrunkID: p.Fast.ID, TrunkMax: 4, TenantID: p.W.A.ID,
+				FaxID: model.NewID(model.PrefixFax), Holder: "node-x", TTL: time.Hour, Now: now})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Health.WithRegistrations(func(id string) (faxout.TrunkRegistration, bool) {
+		return faxout.TrunkRegistration{State: faxout.RegFailed, Status: 403, Error: "403 Forbidden"}, id == sipTrunk.ID
+	})
+	b := p.browser(t)
+	b.login("admin@example.com")
+	r := b.get("/admin/trunks")
+	wantStatus(t, r, http.StatusOK)
+	checkHygiene(t, "trunks", r)
+	wantText(t, r, "Channels in use", "Registration", "403 Forbidden")
+	row := func(id string) string {
+		i := strings.Index(r.Body, `<tr id="trunk-`+id+`">`)
+		if i < 0 {
+			t.Fatalf("no row for %s", id)
+		}
+		end := strings.Index(r.Body[i:], "</tr>")
+		return r.Body[i : i+end]
+	}
+	if fast := row(p.Fast.ID); !strings.Contains(fast, ">3 of 4<") {
+		t.Errorf("fast line row without its 3 channels in use:\n%s", fast)
+	}
+	if sr := row(sipTrunk.ID); !strings.Contains(sr, ">0 of 6<") || !strings.Contains(sr, `badge-off">failed<`) {
+		t.Errorf("SIP trunk row without its channels and registration:\n%s", sr)
 	}
 }
 
