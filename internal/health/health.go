@@ -129,6 +129,24 @@ func (s *Service) Trunks(ctx context.Context, actor model.Actor) ([]TrunkStatus,
 	return s.trunks(ctx, s.now())
 }
 
+// TenantUsages returns the page use of today and this month (UTC periods,
+// as the quotas count them) of the tenants ids, by tenant id:
+// Administration > Tenants. Platform admins only.
+func (s *Service) TenantUsages(ctx context.Context, actor model.Actor, ids []string) (map[string]store.TenantUsage, error) {
+	if !actor.IsAdmin() {
+		return nil, model.ErrForbidden
+	}
+	us, err := s.st.TenantUsagesOf(ctx, model.PlatformScope(), s.now(), ids)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]store.TenantUsage, len(us))
+	for _, u := range us {
+		m[u.TenantID] = u
+	}
+	return m, nil
+}
+
 func (s *Service) trunks(ctx context.Context, now time.Time) ([]TrunkStatus, error) {
 	ts, err := s.st.ListTrunks(ctx)
 	if err != nil {

@@ -88,6 +88,21 @@ func TestReport(t *testing.T) {
 		if reg := r2.Trunks[0].Registration; reg == nil || reg.State != faxout.RegFailed || reg.Error != "403 Forbidden" {
 			t.Fatalf("registration %+v", reg)
 		}
+		// The tenant list's usage: the tenants asked for only.
+		us, err := svc.TenantUsages(ctx, w.AdminActor, []string{w.A.ID, "ten_aaaaaaaaaaaaaaaa"})
+		authtest.Must(t, "TenantUsages", err)
+		if len(us) != 1 || us[w.A.ID].DayPages != 7 || us[w.A.ID].MonthPages != 7 || us[w.A.ID].DailyLimit != 10 {
+			t.Fatalf("tenant usages %+v", us)
+		}
+		if us, err := svc.TenantUsages(ctx, w.AdminActor, []string{w.A.ID, w.B.ID}); err != nil || len(us) != 2 || us[w.B.ID].DayPages != 0 {
+			t.Fatalf("tenant usages of A and B %+v %v", us, err)
+		}
+		if us, err := svc.TenantUsages(ctx, w.AdminActor, nil); err != nil || len(us) != 0 {
+			t.Fatalf("no tenants: %+v %v", us, err)
+		}
+		if _, err := svc.TenantUsages(ctx, w.TenantAActor, []string{w.A.ID}); !errors.Is(err, model.ErrForbidden) {
+			t.Fatalf("tenant admin reads tenant usages: %v", err)
+		}
 		if _, err := svc.Report(ctx, w.TenantAActor); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("tenant admin reads health: %v", err)
 		}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"faxgate/internal/model"
@@ -58,6 +60,33 @@ func (s *Store) TenantUsages(ctx context.Context, scope model.Scope, at time.Tim
 		LEFT JOIN usage_counters d ON d.tenant_id = t.id AND d.period = $1
 		LEFT JOIN usage_counters m ON m.tenant_id = t.id AND m.period = $2
 		ORDER BY t.name_lc, t.id LIMIT $3`, []any{day, month, limit}, func(r rowScanner) (TenantUsage, error) {
+		var u TenantUsage
+		return u, r.Scan(&u.TenantID, &u.Name, &u.Status, &u.DailyLimit, &u.MonthlyLimit, &u.DayPages, &u.MonthPages)
+	})
+}
+
+// TenantUsagesOf is TenantUsages for the tenants ids (a page of the
+// tenant list), in no particular order; unknown ids are left out.
+func (s *Store) TenantUsagesOf(ctx context.Context, scope model.Scope, at time.Time, ids []string) ([]TenantUsage, error) {
+	if !scope.IsPlatform() {
+		return nil, model.ErrForbidden
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	day, month := model.UsagePeriods(at)
+	args := []any{day, month}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+3)
+	}
+	return queryList(ctx, s, `SELECT t.id, t.name, t.status, t.daily_page_limit, t.monthly_page_limit,
+		COALESCE(d.pages, 0), COALESCE(m.pages, 0)
+		FROM tenants t
+		LEFT JOIN usage_counters d ON d.tenant_id = t.id AND d.period = $1
+		LEFT JOIN usage_counters m ON m.tenant_id = t.id AND m.period = $2
+		WHERE t.id IN (`+strings.Join(marks, ", ")+`)`, args, func(r rowScanner) (TenantUsage, error) {
 		var u TenantUsage
 		return u, r.Scan(&u.TenantID, &u.Name, &u.Status, &u.DailyLimit, &u.MonthlyLimit, &u.DayPages, &u.MonthPages)
 	})
