@@ -11,7 +11,7 @@ import (
 )
 
 func (a *API) listCampaigns(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "status", "limit", "cursor")
+	q, err := newQuery(r, "status", "q", "limit", "cursor")
 	if err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func (a *API) listCampaigns(w http.ResponseWriter, r *http.Request, actor model.
 		return err
 	}
 	cs, next, err := a.d.Campaigns.ListCampaigns(r.Context(), actor,
-		campaign.ListFilter{Status: campaign.Status(q.get("status"))}, o)
+		campaign.ListFilter{Status: campaign.Status(q.get("status")), Query: q.get("q")}, o)
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,19 @@ func TestCampaignsAPI(t *testing.T) {
 		if c.Title != title {
 			t.Errorf("patched title %q", c.Title)
 		}
+		var found api.CampaignList
+		e.must(t, ua, "GET", "/api/v1/campaigns?q=SPRING", nil, 200, &found)
+		if len(found.Items) != 1 || found.Items[0].ID != c.ID {
+			t.Errorf("search by title: %+v", found.Items)
+		}
+		e.must(t, ua, "GET", "/api/v1/campaigns?q=autumn", nil, 200, &found)
+		if len(found.Items) != 0 {
+			t.Errorf("search for another title: %+v", found.Items)
+		}
+		e.must(t, tb, "GET", "/api/v1/campaigns?q=spring", nil, 200, &found)
+		if len(found.Items) != 0 {
+			t.Errorf("tenant B finds tenant A's campaign: %+v", found.Items)
+		}
 
 		path := "/api/v1/campaigns/" + c.ID
 		for _, p := range []struct{ method, path string }{{"GET", path}, {"PATCH", path}, {"DELETE", path},

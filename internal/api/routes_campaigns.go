@@ -17,7 +17,8 @@ func (a *API) campaignRoutes() []Route {
 	conflict := []int{http.StatusConflict}
 	return []Route{
 		{Method: "GET", Path: Prefix + "/campaigns", ID: "listCampaigns", Tag: "campaigns", Resp: CampaignList{},
-			Query:   withPage(Param{Name: "status", Enum: []string{"draft", "running", "paused", "completed", "stopped"}}),
+			Query: withPage(Param{Name: "status", Enum: []string{"draft", "running", "paused", "completed", "stopped"}},
+				Param{Name: "q", Desc: "Title contains (case-insensitive)."}),
 			Summary: "List campaigns, newest first, with their progress.", handle: a.listCampaigns},
 		{Method: "POST", Path: Prefix + "/campaigns", ID: "createCampaign", Tag: "campaigns", Body: CampaignInput{},
 			Resp: Campaign{}, Status: http.StatusCreated, Summary: "Create a draft campaign.",

@@ -195,6 +195,7 @@ func (c Campaign) Deletable() bool {
 // CampaignFilter narrows a list of campaigns.
 type CampaignFilter struct {
 	Status CampaignStatus // "" = any
+	Query  string         // substring of the title (case-insensitive); "" = any
 }
 
 // RecipientState is where one recipient of a campaign is:

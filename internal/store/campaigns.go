@@ -147,6 +147,9 @@ func (s *Store) ListCampaigns(ctx context.Context, scope model.Scope, f model.Ca
 	if f.Status != "" {
 		p.w.add("status = ?", string(f.Status))
 	}
+	if f.Query != "" {
+		p.w.add(`lower(title) LIKE ? ESCAPE '\'`, likePattern(f.Query))
+	}
 	return p.run(ctx, s, o)
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 
 	"faxgate/internal/campaign"
 )
@@ -19,11 +20,13 @@ type campaignListData struct {
 }
 
 // campaignList is Send Bulk Fax: the campaigns newest first with their
-// status and a progress bar.
+// status and a progress bar; search by title, filter by status.
 func (h *Handler) campaignList(w http.ResponseWriter, r *http.Request) {
 	actor, ctx := actorOf(r), r.Context()
 	f := newForm()
 	var lf campaign.ListFilter
+	lf.Query = strings.TrimSpace(r.URL.Query().Get("q"))
+	f.Set("q", lf.Query)
 	if st := campaign.Status(r.URL.Query().Get("status")); st.Valid() {
 		lf.Status = st
 		f.Set("status", string(st))
@@ -33,7 +36,7 @@ func (h *Handler) campaignList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := campaignListData{Filter: f, AllTenants: actor.IsAdmin(), Filtered: lf.Status != "",
+	d := campaignListData{Filter: f, AllTenants: actor.IsAdmin(), Filtered: lf.Status != "" || lf.Query != "",
 		Pager: newPager(r, next), Self: r.URL.RequestURI(),
 		Statuses: []option{{"", "Any status"}, {"draft", "Draft"}, {"running", "Running"}, {"paused", "Paused"},
 			{"completed", "Completed"}, {"stopped", "Stopped"}}}

@@ -104,6 +104,23 @@ func testCampaignList(t *testing.T, s *store.Store, f fixture) {
 	page, _, err = s.ListCampaigns(ctx(t), f.scopeA, model.CampaignFilter{Status: model.CampaignRunning}, model.ListOptions{})
 	noErr(t, "list running", err)
 	diff(t, "running", len(page), 0)
+	// Search: a case-insensitive substring of the title, LIKE characters
+	// taken literally, within the scope.
+	page, _, err = s.ListCampaigns(ctx(t), f.scopeA, model.CampaignFilter{Query: "l2"}, model.ListOptions{})
+	noErr(t, "search", err)
+	diff(t, "search l2", func() []string {
+		var ids []string
+		for _, c := range page {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}(), []string{want[1]})
+	page, _, err = s.ListCampaigns(ctx(t), f.scopeA, model.CampaignFilter{Query: "_"}, model.ListOptions{})
+	noErr(t, "search _", err)
+	diff(t, "search _ (literal)", len(page), 0)
+	page, _, err = s.ListCampaigns(ctx(t), f.scopeA, model.CampaignFilter{Query: "B1"}, model.ListOptions{})
+	noErr(t, "search another tenant's title", err)
+	diff(t, "search B1 in tenant A", len(page), 0)
 	_, _, err = s.ListCampaigns(ctx(t), model.Scope{}, model.CampaignFilter{}, model.ListOptions{})
 	wantErr(t, "zero scope list", err, store.ErrInvalidScope)
 }
