@@ -19,6 +19,7 @@ type InboxFilter struct {
 	From, To time.Time
 	TenantID string // admins only
 	UserID   string // admins and tenant admins: the faxes of one user
+	Query    string // substring of the caller ID, the DID or the sender's station id
 }
 
 // visible returns the fax if the actor may see it: admins any, tenant
@@ -53,7 +54,8 @@ func (s *Service) List(ctx context.Context, actor model.Actor, f InboxFilter, o 
 	if err := checkActor(actor); err != nil {
 		return nil, "", err
 	}
-	sf := store.InboundFilter{DIDID: f.DIDID, Status: f.Status, Read: f.Read, From: f.From, To: f.To, UserID: f.UserID}
+	sf := store.InboundFilter{DIDID: f.DIDID, Status: f.Status, Read: f.Read, From: f.From, To: f.To, UserID: f.UserID,
+		Query: f.Query}
 	if actor.IsAdmin() {
 		sf.TenantID = f.TenantID
 	}
@@ -72,7 +74,8 @@ func (s *Service) Count(ctx context.Context, actor model.Actor, f InboxFilter) (
 	if err := checkActor(actor); err != nil {
 		return 0, err
 	}
-	sf := store.InboundFilter{DIDID: f.DIDID, Status: f.Status, Read: f.Read, From: f.From, To: f.To, UserID: f.UserID}
+	sf := store.InboundFilter{DIDID: f.DIDID, Status: f.Status, Read: f.Read, From: f.From, To: f.To, UserID: f.UserID,
+		Query: f.Query}
 	if actor.IsAdmin() {
 		sf.TenantID = f.TenantID
 	}

@@ -17,6 +17,7 @@ type InboundFilter struct {
 	UserID   string    // faxes routed to this user (users see only theirs)
 	TenantID string    // platform scope only
 	From, To time.Time // From <= created_at < To
+	Query    string    // substring of the caller ID, the DID or the sender's station id (case-insensitive)
 }
 
 // inboundExtra are the columns of received faxes beyond faxCols.
@@ -138,6 +139,11 @@ func (s *Store) inboundWhere(scope model.Scope, f InboundFilter) (where, error) 
 	}
 	if f.UserID != "" {
 		w.add("user_id = ?", f.UserID)
+	}
+	if f.Query != "" {
+		pat := likePattern(f.Query)
+		w.add(`caller_id LIKE ? ESCAPE '\' OR to_number LIKE ? ESCAPE '\' OR lower(remote_station_id) LIKE ? ESCAPE '\'`,
+			pat, pat, pat)
 	}
 	if !f.From.IsZero() {
 		w.add("created_at >= ?", s.tv(f.From))

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"faxgate/internal/faxin"
@@ -37,7 +38,7 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := inboxListData{Filter: filter, Statuses: inboxStatusOptions(), AllTenants: actor.IsAdmin(),
-		Filtered: inf.DIDID != "" || len(inf.Status) > 0 || inf.Read != nil || !inf.From.IsZero() || !inf.To.IsZero(),
+		Filtered: inf.Query != "" || inf.DIDID != "" || len(inf.Status) > 0 || inf.Read != nil || !inf.From.IsZero() || !inf.To.IsZero(),
 		Self:     r.URL.RequestURI(),
 		Pager:    newPager(r, next), Live: r.URL.Query().Get("cursor") == ""}
 	if d.DIDs, err = h.didOptions(ctx, actor, "All numbers"); err != nil {
@@ -62,8 +63,8 @@ func (h *Handler) inboxList(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "inbox", v)
 }
 
-// inboxFilter reads the list filters (DID, status, unread only, from and
-// to day); unknown values are ignored.
+// inboxFilter reads the list filters (search, DID, status, unread only,
+// from and to day); unknown values are ignored.
 func inboxFilter(r *http.Request) (*form, faxin.InboxFilter) {
 	q := r.URL.Query()
 	f := newForm()
@@ -76,6 +77,10 @@ func inboxFilter(r *http.Request) (*form, faxin.InboxFilter) {
 	case model.FaxReceived, model.FaxFailed, model.FaxReceiving:
 		inf.Status = []model.FaxStatus{st}
 		f.Set("status", string(st))
+	}
+	if s := strings.TrimSpace(q.Get("q")); s != "" && len(s) <= 64 {
+		inf.Query = s
+		f.Set("q", s)
 	}
 	if q.Get("unread") == "1" {
 		read := false

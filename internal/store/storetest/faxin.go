@@ -180,6 +180,13 @@ func testInboundFaxes(t *testing.T, s *store.Store, f fixture) {
 	diff(t, "by user", list(f.scopeA, store.InboundFilter{UserID: f.aUser.ID}), []string{rx.ID})
 	diff(t, "future", list(f.scopeA, store.InboundFilter{From: time.Now().Add(time.Hour)}), []string{})
 	diff(t, "unread", list(f.scopeA, store.InboundFilter{Read: ptrBool(false)}), []string{failed.ID, rx.ID})
+	// Search: the caller ID, the DID or the station id (any case), within
+	// the scope; LIKE characters are literal.
+	diff(t, "search DID", list(f.scopeA, store.InboundFilter{Query: "5550202"}), []string{failed.ID})
+	diff(t, "search caller", list(f.scopeA, store.InboundFilter{Query: "4155550123"}), []string{failed.ID, rx.ID})
+	diff(t, "search station id", list(f.scopeA, store.InboundFilter{Query: "remote"}), []string{rx.ID})
+	diff(t, "search another tenant's DID", list(f.scopeA, store.InboundFilter{Query: "5550203"}), []string{})
+	diff(t, "search %", list(f.scopeA, store.InboundFilter{Query: "%"}), []string{})
 
 	readAt := time.Now()
 	noErr(t, "mark read", s.SetInboundFaxRead(c, f.scopeA, rx.ID, readAt))
