@@ -387,32 +387,30 @@ func (b *bitWriter) ridge(v byte, row, up, down []byte, x int) bool {
 
 // ditherRow handles a row crossing continuous-tone tiles: those pixels are
 // diffused (left to right on even rows, right to left on odd ones), the
-// others thresholded. The diffusion is branch-free (a photograph's pixels
-// go black or white unpredictably): each pixel's colour goes to b.ink, and
-// the photo tiles are packed into the row from there.
+// others thresholded. Each run of adjacent continuous-tone tiles is
+// diffused on its own (see diffuse; runs are at least a tile apart, so the
+// error of one never reaches another in this row or the next two), each
+// pixel's colour going to b.ink, and the photo tiles are packed into the
+// row from there.
 func (b *bitWriter) ditherRow(y int, out []byte, tileRow []bool) {
 	row := b.g.row(y)
-	e0, e1, e2 := b.errs[0], b.errs[1], b.errs[2]
-	ink := b.ink
 	w := b.g.w
-	x, end, d := 0, w, 1
-	if y&1 == 1 {
-		x, end, d = w-1, -1, -1
-	}
-	for ; x != end; x += d {
-		if !tileRow[x/tileW] {
+	for t0 := 0; t0 < len(tileRow); {
+		if !tileRow[t0] {
+			t0++
 			continue
 		}
-		v := photoTone[row[x]] + e0[x+2]
-		black := (v - ditherLevel) >> 31 // all ones when v < ditherLevel
-		ink[x] = byte(black & 1)
-		e := (v - 255*16&^black) / 8
-		e0[x+2+d] += e
-		e0[x+2+2*d] += e
-		e1[x+2-d] += e
-		e1[x+2] += e
-		e1[x+2+d] += e
-		e2[x+2] += e
+		t1 := t0 + 1
+		for t1 < len(tileRow) && tileRow[t1] {
+			t1++
+		}
+		x0, x1 := t0*tileW, min(t1*tileW, w)
+		if y&1 == 0 {
+			diffuseRight(row[x0:x1], b.ink[x0:x1], b.errs[0][x0+2:x1+2], b.errs[1][x0+1:x1+3], b.errs[2][x0+2:x1+2])
+		} else {
+			diffuseLeft(row[x0:x1], b.ink[x0:x1], b.errs[0][x0+2:x1+2], b.errs[1][x0+1:x1+3], b.errs[2][x0+2:x1+2])
+		}
+		t0 = t1
 	}
 	for tx, p := range tileRow {
 		x0, x1 := tx*tileW, min((tx+1)*tileW, w)
@@ -423,12 +421,76 @@ func (b *bitWriter) ditherRow(y int, out []byte, tileRow []bool) {
 		}
 		for x := x0; x < x1; x += 8 {
 			if x+8 <= x1 {
-				out[x>>3] |= gather(binary.LittleEndian.Uint64(ink[x:]) << 7)
+				out[x>>3] |= gather(binary.LittleEndian.Uint64(b.ink[x:]) << 7)
 				continue
 			}
 			for k := x; k < x1; k++ {
-				out[k>>3] |= ink[k] << uint(7-k&7)
+				out[k>>3] |= b.ink[k] << uint(7-k&7)
 			}
 		}
 	}
+}
+
+// Atkinson diffusion of one run of pixels, branch-free (a photograph's
+// pixels go black or white unpredictably, so a branch per pixel would be
+// mispredicted half of the time). A pixel's error e (an eighth of the
+// difference between its tone and the colour it got) goes to the next two
+// pixels of its row, to the pixel below and its two neighbours, and to the
+// pixel two rows below. Integers in sixteenths of a level, as photoTone.
+//
+// The errors within the row are carried in registers (a: the previous
+// pixel's e, c: the one before) instead of being added to the array and
+// read back, and each pixel of the next row receives the sum of its three
+// contributions in one addition, once the third is known: the same sums
+// as adding each contribution where it is made (integer addition), with
+// one load and store per pixel and row instead of six.
+//
+// grey and ink are the run's pixels; cur and below2 the error arrays of
+// this row and the row after next at the same pixels; below the next
+// row's at one pixel more on either side (below[i+1] is under grey[i]).
+
+// diffuseRight diffuses the run left to right.
+func diffuseRight(grey, ink []byte, cur, below, below2 []int32) {
+	n := len(grey)
+	if n == 0 || len(ink) < n || len(cur) < n || len(below) < n+2 || len(below2) < n {
+		return
+	}
+	var a, c int32 // e of pixels x-1 and x-2
+	for x := 0; x < n; x++ {
+		v := photoTone[grey[x]] + cur[x] + c + a
+		ink[x] = byte(uint32(v-ditherLevel) >> 31) // 1 (black) when v < ditherLevel
+		u := v - 255*16
+		if v < ditherLevel {
+			u = v // a conditional move, not a branch
+		}
+		e := u / 8
+		below[x] += c + a + e // under pixel x-1: from x-2, x-1 and x
+		below2[x] = e         // the row after next gets nothing else
+		c, a = a, e
+	}
+	below[n] += c + a
+	below[n+1] += a
+}
+
+// diffuseLeft diffuses the run right to left.
+func diffuseLeft(grey, ink []byte, cur, below, below2 []int32) {
+	n := len(grey)
+	if n == 0 || len(ink) < n || len(cur) < n || len(below) < n+2 || len(below2) < n {
+		return
+	}
+	var a, c int32 // e of pixels x+1 and x+2
+	for x := n - 1; x >= 0; x-- {
+		v := photoTone[grey[x]] + cur[x] + c + a
+		ink[x] = byte(uint32(v-ditherLevel) >> 31)
+		u := v - 255*16
+		if v < ditherLevel {
+			u = v
+		}
+		e := u / 8
+		below[x+2] += c + a + e // under pixel x+1: from x+2, x+1 and x
+		below2[x] = e
+		c, a = a, e
+	}
+	below[1] += c + a
+	below[0] += a
 }
