@@ -108,7 +108,9 @@ func init() {
 	}
 	for i, m := range [7]int{modeVL3, modeVL2, modeVL1, modeV0, modeVR1, modeVR2, modeVR3} {
 		verticalCodes[i] = modeCodes[m]
+		passOrVertical[i] = modeCodes[m]
 	}
+	passOrVertical[7] = modeCodes[modePass]
 	buildDecodeTables()
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // changes appends to dst the changing elements of a packed row: the
@@ -112,30 +113,64 @@ func (c *rowCoder) next() { c.cur, c.ref = c.ref, c.cur }
 // indexes turn the line black, so a0 is white exactly when i is even. b1 is
 // the first change of ref right of a0 with the opposite colour of a0, i.e.
 // the first one right of a0 whose index has the parity of i.
+//
+// Pass and vertical modes are coded without a branch on which one it is:
+// on a dithered photograph every change is a different mode at random, and
+// a mispredicted branch per change cost more than all the rest of the
+// coding. Only horizontal mode (one change in ten there) and runs of V0
+// (lines changing at the same places: text) branch. After a pass or a
+// vertical code at most three changes of ref lie between the old and the
+// new a0 (up to b2), so j is moved by three comparisons rather than a
+// loop; after horizontal mode it is looked for.
+//
+// The bits are gathered left-aligned in a 64-bit word and all its whole
+// bytes stored after every code (one unconditional 8-byte store): no
+// branch on when to store. buf is kept long enough for the row's worst
+// case, so the stores need no check either.
 func (c *rowCoder) code2D(w *bitWriter) {
 	cur, ref, width := c.cur, c.ref, c.width
-	// The writer's state lives in locals (registers) while the row is
-	// coded: emit is bitWriter.put on values.
-	acc, nacc, buf := w.acc, w.nacc, w.buf
-	start := len(buf)*8 - int(nacc)
+	if len(cur) < 3 || len(ref) < 3 {
+		return // no sentinels: not a row from changes
+	}
+	// Worst case of a row: a horizontal code (≤ 53 bits with its make-up
+	// codes) per two changes of cur, a pass code per two of ref, extended
+	// make-up codes for runs of more than 2560, the V0 run's 24-bit codes.
+	need := (27*len(cur)+2*len(ref)+int(width)/200+64)/8 + 16
+	pos := len(w.buf)
+	buf := slices.Grow(w.buf, need)[:pos+need]
+	buf = buf[:cap(buf)]
+	// The writer's pending bits (fewer than 32, right-aligned) become the
+	// top bits of acc.
+	nacc := w.nacc
+	acc := w.acc << (64 - nacc) & -(uint64(nacc+63) >> 6 & 1) // 0 when nacc is 0
+	start := pos*8 + int(nacc)
 	a0 := int32(-1)
 	i, j := 0, 0
 	for a0 < width {
-		for ref[j] <= a0 {
-			j++
-		}
 		k := j + (j^i)&1
 		b1, b2 := ref[k], ref[k+1]
 		a1 := cur[i]
-		switch {
-		case b2 < a1:
-			acc, nacc, buf = emit(acc, nacc, buf, modeCodes[modePass])
-			a0 = b2
-		case a1 == b1:
-			// V0, and as long as the lines go on changing at the same
-			// places, V0 again (b1 is then always the next change of
-			// ref): a run of one-bit codes "1". The run ends at the end
-			// of the line.
+		d := a1 - b1
+		pass := b2 < a1
+		if !pass && uint32(d+3) > 6 {
+			// Horizontal mode.
+			a2 := cur[i+1]
+			acc, nacc, pos = emitAt(acc, nacc, buf, pos, modeCodes[modeHoriz])
+			white := i&1 == 0
+			acc, nacc, pos = putRunAt(acc, nacc, buf, pos, int(a1-max(a0, 0)), white)
+			acc, nacc, pos = putRunAt(acc, nacc, buf, pos, int(a2-a1), !white)
+			a0 = a2
+			i += 2
+			for a0 < width && ref[j] <= a0 {
+				j++
+			}
+			continue
+		}
+		if d == 0 && cur[i+1] == ref[k+1] && a1 < width {
+			// V0 twice or more: as long as the lines go on changing at
+			// the same places, V0 again (b1 is then always the next
+			// change of ref), a run of one-bit codes "1" that ends at the
+			// end of the line.
 			m := 1
 			for a1 < width && cur[i+m] == ref[k+m] {
 				a1 = cur[i+m]
@@ -143,28 +178,75 @@ func (c *rowCoder) code2D(w *bitWriter) {
 			}
 			for n := m; n > 0; {
 				c := min(n, 24)
-				acc, nacc, buf = emit(acc, nacc, buf, code{bits: 1<<uint(c) - 1, n: uint8(c)})
+				acc, nacc, pos = emitAt(acc, nacc, buf, pos, code{bits: 1<<uint(c) - 1, n: uint8(c)})
 				n -= c
 			}
 			a0 = a1
 			i += m
-			j = k + m - 1
-		case a1-b1 <= 3 && b1-a1 <= 3:
-			acc, nacc, buf = emit(acc, nacc, buf, verticalCodes[a1-b1+3])
-			a0 = a1
-			i++
-		default:
-			a2 := cur[i+1]
-			acc, nacc, buf = emit(acc, nacc, buf, modeCodes[modeHoriz])
-			white := i&1 == 0
-			acc, nacc, buf = putRunTo(acc, nacc, buf, int(a1-max(a0, 0)), white)
-			acc, nacc, buf = putRunTo(acc, nacc, buf, int(a2-a1), !white)
-			a0 = a2
-			i += 2
+			j = k + m // ref[k+m-1] == a0, and ref increases
+			continue
+		}
+		// Pass or vertical mode: pick the code and the new a0 by
+		// conditional moves.
+		idx, next, step := uint32(d+3), a1, 1
+		if pass {
+			idx, next, step = 7, b2, 0
+		}
+		acc, nacc, pos = emitAt(acc, nacc, buf, pos, passOrVertical[idx&7])
+		a0 = next
+		i += step
+		// ref[j..j+2] are the only candidates left of or at a0 (a0 ≤ b2 =
+		// ref[k+1], k ≤ j+1); the sentinels stop the count at the end.
+		j += b2i(ref[j] <= a0) + b2i(ref[j+1] <= a0) + b2i(ref[j+2] <= a0)
+	}
+	// Back to the writer's form: pending bits right-aligned.
+	w.total += pos*8 + int(nacc) - start
+	w.buf = buf[:pos]
+	w.acc, w.nacc = acc>>(64-nacc)&-(uint64(nacc+63)>>6&1), nacc
+}
+
+// b2i is 1 for true, 0 for false (a SETcc, not a branch).
+func b2i(b bool) int {
+	var v int
+	if b {
+		v = 1
+	}
+	return v
+}
+
+// passOrVertical are the vertical mode codes by a1-b1+3 (VL3 ... VR3),
+// then the pass mode code; filled with the other code tables.
+var passOrVertical [8]code
+
+// emitAt appends code c to bits gathered left-aligned in acc (nacc of
+// them, fewer than 8 between calls) and stores the whole bytes at
+// buf[pos:], which must have 8 bytes of room.
+func emitAt(acc uint64, nacc uint, buf []byte, pos int, c code) (uint64, uint, int) {
+	acc |= uint64(c.bits) << ((64 - nacc - uint(c.n)) & 63)
+	nacc += uint(c.n)
+	binary.BigEndian.PutUint64(buf[pos:pos+8], acc)
+	n := nacc >> 3
+	return acc << (n * 8 & 63), nacc & 7, pos + int(n)
+}
+
+// putRunAt is putRunTo for emitAt.
+func putRunAt(acc uint64, nacc uint, buf []byte, pos int, n int, white bool) (uint64, uint, int) {
+	term, makeup := &blackTerm, &blackMakeup
+	if white {
+		term, makeup = &whiteTerm, &whiteMakeup
+	}
+	for n >= 2624 {
+		acc, nacc, pos = emitAt(acc, nacc, buf, pos, extMakeup[len(extMakeup)-1])
+		n -= 2560
+	}
+	if m := n / 64; m > 0 {
+		if m <= len(makeup) {
+			acc, nacc, pos = emitAt(acc, nacc, buf, pos, makeup[m-1])
+		} else {
+			acc, nacc, pos = emitAt(acc, nacc, buf, pos, extMakeup[m-1-len(makeup)])
 		}
 	}
-	w.total += len(buf)*8 - int(nacc) - start
-	w.acc, w.nacc, w.buf = acc, nacc, buf
+	return emitAt(acc, nacc, buf, pos, term[n%64])
 }
 
 // emit is bitWriter.put on a writer's state held in values.
