@@ -88,6 +88,10 @@ func TestGuideWalk(t *testing.T) {
 			b.waitText(".flash-success", "Trunk Fast line added.")
 			b.navigates(chromedp.Click(chromedp.CSS(`#results button[aria-label="Disable Test line"]`)))
 			b.waitText(".flash-success", "Trunk Test line disabled")
+			// Live status: channels in use of every node (none yet).
+			b.waitText("#results thead", "Channels in use")
+			b.poll(`[...document.querySelectorAll("#results tbody tr")].some(tr => tr.innerText.includes("Fast line") &&
+				tr.querySelector('td[data-label="Channels in use"]').innerText.trim() === "0 of 4")`)
 			visit(b, "admin", "trunks saved")
 		})
 		b.step("DID Pool: add a DID and assign it to the tenant", func() {
@@ -124,9 +128,11 @@ func TestGuideWalk(t *testing.T) {
 			b.waitText(".flash-success", "Caller ID "+guideCID+" added to the pool.")
 			visit(b, "admin", "caller ids")
 		})
-		b.step("Tenants: search", func() {
+		b.step("Tenants: usage against limits, search", func() {
 			menu(b, "/admin/tenants")
 			b.waitText("#results tbody", "Globex")
+			b.waitText(`#results td[data-label="Pages today"]`, "0 pages")
+			b.waitText(`#results td[data-label="Pages this month"]`, "0 pages")
 			b.do(chromedp.Navigate(base + "/admin/tenants?q=nothing-like-this"))
 			b.waitText("main .empty", "")
 			visit(b, "admin", "tenants empty search")
@@ -288,6 +294,11 @@ func TestGuideWalk(t *testing.T) {
 					.then(b => { window.__pdf = String.fromCharCode(...new Uint8Array(b.slice(0, 5))) })`))
 			b.poll(`window.__pdf === "%PDF-"`)
 			visit(b, "tenant", "inbox")
+			b.do(chromedp.SendKeys(chromedp.ID("f-q"), "5550999"))
+			b.waitText("#results .empty", "No received faxes match.")
+			b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("f-q").value = ""`), chromedp.SendKeys(chromedp.ID("f-q"), "5550171"))
+			b.waitText(`#results td[data-label="To (DID)"]`, guideDID)
+			visit(b, "tenant", "inbox search")
 		})
 		b.step("Send Bulk Fax: a campaign to the group, started and completed", func() {
 			menu(b, "/campaigns")
@@ -303,6 +314,12 @@ func TestGuideWalk(t *testing.T) {
 			b.poll(`document.getElementById("campaign-status").textContent.trim() === "Completed"`)
 			b.waitText("#stat-delivered", "2")
 			visit(b, "tenant", "campaign completed")
+			menu(b, "/campaigns")
+			b.do(chromedp.SendKeys(chromedp.ID("f-q"), "no such campaign"))
+			b.waitText("#results .empty", "No campaigns match.")
+			b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("f-q").value = ""`), chromedp.SendKeys(chromedp.ID("f-q"), "CLINIC"))
+			b.waitText(`#results td[data-label="Title"]`, "Clinic price list")
+			visit(b, "tenant", "campaign search")
 		})
 		b.step("Branding: company name and title", func() {
 			menu(b, "/admin/branding")
