@@ -13,6 +13,12 @@ fi
 echo "PostgreSQL tests: ${FAXGATE_TEST_POSTGRES%%@*}@..."
 
 export CGO_ENABLED=1
+# Screenshots of the browser suites (guide-*.png, guide-walk-*.png, ...) are
+# kept as test artifacts here; a plain `go test` writes them to a temporary
+# folder it removes.
+export FAXGATE_E2E_ARTIFACTS=${FAXGATE_E2E_ARTIFACTS:-$PWD/e2e-artifacts}
+mkdir -p "$FAXGATE_E2E_ARTIFACTS"
+echo "Browser screenshots: $FAXGATE_E2E_ARTIFACTS"
 go vet ./...
 go test -count=1 -timeout 40m ./...
 scripts/fuzz-short.sh
