@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -47,12 +49,50 @@ func TestSettings(t *testing.T) {
 			t.Errorf("saved values shown: quality %q, delay %q, station %q", q, d, s)
 		}
 	})
+	b.step("times show in the account's time zone", func() {
+		b.fill(map[string]string{"f-time_zone": "Mars/Olympus"})
+		b.submit("form.form-card")
+		b.poll(`document.getElementById("f-time_zone").getAttribute("aria-invalid") === "true"`)
+		if v := b.value("f-time_zone"); v != "Mars/Olympus" {
+			t.Errorf("time zone after the error: %q", v)
+		}
+		b.fill(map[string]string{"f-time_zone": "Asia/Tokyo"})
+		b.submit("form.form-card")
+		b.waitText(".flash-success", "Fax settings saved.")
+		b.do(chromedp.Navigate(base + "/reports/activities"))
+		b.poll(`document.documentElement.getAttribute("data-tz") === "Asia/Tokyo" &&
+			!!document.querySelector("#results time[datetime]:not([data-local])")`)
+		raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => {
+			const e = document.querySelector("#results time[datetime]"); return e.getAttribute("datetime") + "|" + e.innerText })()`))
+		if err != nil {
+			b.fail(err)
+		}
+		at, shown, _ := strings.Cut(raw, "|")
+		utc, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			t.Fatalf("time element %q: %v", raw, err)
+		}
+		tokyo, err := time.LoadLocation("Asia/Tokyo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := utc.In(tokyo).Format("2006-01-02 15:04"); !strings.HasPrefix(shown, want) || strings.Contains(shown, "UTC") {
+			t.Errorf("activity time %s shown as %q, want %s in Tokyo", at, shown, want)
+		}
+		b.shot("settings-03-times-tokyo")
+		if csv := b.fetch("/reports/activities/export"); !strings.Contains(csv, "+09:00") {
+			t.Errorf("activities export not in the account's zone:\n%s", csv)
+		}
+		b.do(chromedp.Navigate(base + "/"))
+		b.waitText("main", "Days in Asia/Tokyo.")
+		b.do(chromedp.Navigate(base + "/settings/fax"))
+	})
 	b.step("the cover page preview follows the typing", func() {
 		b.navigates(chromedp.Click(chromedp.CSS(`#sidenav a[href="/settings/cover-page"]`)))
 		b.waitPath("/settings/cover-page")
 		b.poll(`(() => { const i = document.querySelector("#cover-preview img"); return !!i && i.complete && i.naturalWidth === 1728 })()`)
 		b.do(chromedp.Evaluate[chromedp.Void](`window.__firstPreview = document.querySelector("#cover-preview img").src`))
-		b.shot("settings-03-cover")
+		b.shot("settings-04-cover")
 		b.do(chromedp.SendKeys(chromedp.ID("f-sender_name"), "Gina Globex"))
 		b.do(chromedp.SendKeys(chromedp.ID("f-comments"), "Please sign page 2 and fax it back."))
 		// The image is replaced by one for the typed values (unsaved), and
@@ -60,7 +100,7 @@ func TestSettings(t *testing.T) {
 		b.poll(`(() => { const i = document.querySelector("#cover-preview img");
 			return !!i && i.src !== window.__firstPreview && i.src.includes("sender_name=Gina+Globex") &&
 				i.src.includes("comments=Please+sign") && i.complete && i.naturalWidth === 1728 })()`)
-		b.shot("settings-04-cover-live")
+		b.shot("settings-05-cover-live")
 	})
 	b.step("the preview has more ink with comments than without", func() {
 		// Ink of the lower half of the preview, drawn through a canvas.
@@ -91,7 +131,7 @@ func TestSettings(t *testing.T) {
 			t.Errorf("saved sender name shown as %q", n)
 		}
 		b.poll(`document.getElementById("f-enabled").checked`)
-		b.shot("settings-05-cover-saved")
+		b.shot("settings-06-cover-saved")
 	})
 	b.step("the changes are in System Activities", func() {
 		b.do(chromedp.Navigate(base + "/reports/activities"))
