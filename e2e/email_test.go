@@ -131,6 +131,37 @@ func TestEmail(t *testing.T) {
 	}
 
 	emailAllowlistPortal(t, n.base, boss)
+	emailTestButton(t, n.base, sink)
+}
+
+// emailTestButton: in Administration > Platform settings, the admin's
+// "Send test email" refuses a wrong address (kept in its field), then
+// sends through the saved relay, and the message reaches it.
+func emailTestButton(t *testing.T, base string, sink *mailtest.Sink) {
+	b := newBrowser(t, findChromium(t))
+	b.step("Platform settings: send a test email through the relay", func() {
+		b.login(base, adminEmail, adminPass)
+		b.navigates(chromedp.Click(chromedp.CSS(`#sidenav a[href="/admin/platform"]`)))
+		b.waitPath("/admin/platform")
+		b.fill(map[string]string{"f-to": "not an address"})
+		b.submit(`form[action="/admin/platform/test-email"]`)
+		b.poll(`document.getElementById("f-to").getAttribute("aria-invalid") === "true"`)
+		if v := b.value("f-to"); v != "not an address" {
+			t.Errorf("test address after the refusal %q, want the input kept", v)
+		}
+		b.fill(map[string]string{"f-to": "ops@e2e.test"})
+		b.submit(`form[action="/admin/platform/test-email"]`)
+		b.waitText(".flash-success", "Test email sent to ops@e2e.test: the relay accepted it.")
+		b.shot("email-02-test-email")
+		if _, ok := sink.Wait(time.Minute, func(m mailtest.Message) bool {
+			return len(m.To) == 1 && m.To[0] == "ops@e2e.test"
+		}); !ok {
+			t.Errorf("the test email did not reach the relay; it has %d messages", len(sink.Messages()))
+		}
+		b.do(chromedp.Navigate(base + "/reports/activities?action=settings.test_email"))
+		b.waitText("#results tbody", "ops@e2e.test")
+	})
+	b.checkConsole()
 }
 
 const emailUserPass = "email e2e password 1"
