@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -323,12 +324,15 @@ func TestGuideWalk(t *testing.T) {
 		})
 		b.step("Branding: company name and title", func() {
 			menu(b, "/admin/branding")
-			b.fill(map[string]string{"f-company_name": "Globex Fax", "f-title": "Globex Fax Portal",
-				"f-footer": "Globex · 1 Example Street"})
+			b.fill(map[string]string{"f-domain": "fax.globex.test", "f-company_name": "Globex Fax",
+				"f-title": "Globex Fax Portal", "f-footer": "Globex · 1 Example Street"})
 			b.do(chromedp.SetUploadFiles(chromedp.ID("f-logo"), []string{writeLogo(t)}))
 			b.submit("form.form-card")
 			b.waitText(".flash-success", "Branding saved.")
 			b.waitText(".brand-name", "Globex Fax")
+			if v := b.value("f-domain"); v != "fax.globex.test" {
+				t.Errorf("branding domain after saving: %q", v)
+			}
 			visit(b, "tenant", "branding")
 			// Removing the logo asks first; cancelled, it stays.
 			b.do(chromedp.Click(chromedp.CSS(`a[href="/admin/branding/logo/remove"]`)))
@@ -431,6 +435,30 @@ func TestGuideWalk(t *testing.T) {
 			if len(lines) != 5 || !strings.HasPrefix(lines[0], "started_at,") || !strings.Contains(lines[1], guideDID) {
 				t.Errorf("CDR export sorted by to:\n%s", csv)
 			}
+			// The guide: filter by date range and user, then export.
+			day := func(d int) string { return time.Now().UTC().AddDate(0, 0, d).Format(time.DateOnly) }
+			b.do(chromedp.Navigate(base + "/reports/cdr"))
+			b.do(chromedp.SetValue(chromedp.ID("f-from"), day(-1)), chromedp.SetValue(chromedp.ID("f-to"), day(1)))
+			b.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("f-user_id");
+				s.value = [...s.options].find(o => o.text.includes(` + jsString(globexBoss) + `)).value })()`))
+			b.submit("form.filters")
+			b.poll(`(() => { const cells = [...document.querySelectorAll('#cdr-table td[data-label="User"]')];
+				return cells.length > 0 && cells.every(c => c.innerText.includes(` + jsString(globexBoss) + `)) })()`)
+			visit(b, "tenant", "cdr by date and user")
+			href, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("cdr-export").getAttribute("href")`))
+			if err != nil || !strings.Contains(href, "from="+day(-1)) || !strings.Contains(href, "user_id=usr_") {
+				t.Errorf("export link of the filtered view %q (%v)", href, err)
+			}
+			rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cdr-table tbody tr").length`))
+			if err != nil {
+				b.fail(err)
+			}
+			if lines := strings.Split(strings.TrimSpace(b.fetch(href)), "\n"); len(lines) != rows+1 {
+				t.Errorf("filtered export: %d lines for %d rows on the page", len(lines), rows)
+			}
+			b.do(chromedp.SetValue(chromedp.ID("f-from"), day(1)), chromedp.SetValue(chromedp.ID("f-to"), day(2)))
+			b.submit("form.filters")
+			b.waitText("main .empty", "No calls match these filters.")
 		})
 		b.step("System Activities: filter", func() {
 			menu(b, "/reports/activities")
@@ -438,6 +466,17 @@ func TestGuideWalk(t *testing.T) {
 			b.submit("form.filters")
 			b.waitText("#results tbody", guideUser)
 			visit(b, "tenant", "activities")
+			// By date and user, and a single action of another capability.
+			today := time.Now().UTC().Format(time.DateOnly)
+			b.do(chromedp.Navigate(base + "/reports/activities"))
+			b.do(chromedp.SetValue(chromedp.ID("f-from"), today), chromedp.SetValue(chromedp.ID("f-to"), today))
+			b.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("f-user_id");
+				s.value = [...s.options].find(o => o.text.includes(` + jsString(globexBoss) + `)).value })()`))
+			b.do(chromedp.SetValue(chromedp.ID("f-action"), "campaign.started"))
+			b.submit("form.filters")
+			b.poll(`document.querySelectorAll("#results tbody tr").length === 1`)
+			b.waitText("#results tbody", "Clinic price list")
+			visit(b, "tenant", "activities by date user action")
 		})
 		b.step("phone width: every menu page and the forms", func() {
 			pages := []string{"/outbound/new", "/contacts/new", "/campaigns/new", "/documents/new", "/admin/users/new", faxURL}
