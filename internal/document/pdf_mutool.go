@@ -344,6 +344,15 @@ func (w *mutoolWorker) render(ctx context.Context, run mutoolRun, out chan<- pag
 		kill() // nothing of it may outlive the run
 		cmd.Wait()
 	}()
+	if f, ok := stdout.(*os.File); ok {
+		// A page of grey is 2-5 MB: through the default 64 KB pipe that is
+		// 60 or more hand-overs between mutool and us per page, each
+		// waking the other side. 1 MB (the unprivileged maximum) cuts
+		// them to a few; where refused, the default stays.
+		if rc, err := f.SyscallConn(); err == nil {
+			rc.Control(func(fd uintptr) { syscall.Syscall(syscall.SYS_FCNTL, fd, fSetPipeSize, pipeSize) })
+		}
+	}
 	br := bufio.NewReaderSize(stdout, 256<<10)
 	for i := run.first; i <= run.last; i++ {
 		timer.Reset(j.opts.PageTimeout)
@@ -376,6 +385,12 @@ func (w *mutoolWorker) render(ctx context.Context, run mutoolRun, out chan<- pag
 	}
 	return nil
 }
+
+// F_SETPIPE_SZ (Linux fcntl) and the pipe size asked for mutool's output.
+const (
+	fSetPipeSize = 1031
+	pipeSize     = 1 << 20
+)
 
 // start starts mutool with argv, sandboxed (see above); cpu bounds its CPU
 // time. It runs in its own process group, and in a new network namespace
@@ -448,6 +463,21 @@ func (w *mutoolWorker) readPage(br *bufio.Reader, fit sheetFit) (*gray, error) {
 	}
 	g := &gray{w: pageWidth, h: rows, stride: pageWidth, pix: w.grey.pix[:pageWidth*rows]}
 	offX := (pageWidth - width) / 2
+	if width == pageWidth {
+		// Rows as wide as the page (A4, Letter): read them in one go,
+		// straight from the pipe (bufio passes a large read through).
+		n := min(height, rows)
+		if _, err := io.ReadFull(br, g.pix[:n*pageWidth]); err != nil {
+			return nil, err
+		}
+		if height > rows { // one row too many
+			if _, err := br.Discard(width); err != nil {
+				return nil, err
+			}
+		}
+		fillBytes(g.pix[n*pageWidth:], 255)
+		return g, nil
+	}
 	for y := range height {
 		if y >= rows { // one row too many
 			if _, err := br.Discard(width); err != nil {

@@ -1,6 +1,8 @@
 package document
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -323,6 +325,53 @@ func TestConcurrentPDFConversions(t *testing.T) {
 	for err := range errs {
 		if err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestReadPagePGM reads mutool's PGM pages of the page's full width (read
+// in one go) and narrower (row by row, centred), with one row more or less
+// than asked for (absorbed: cut, or paper added), two pages in a row.
+func TestReadPagePGM(t *testing.T) {
+	const rows = 40
+	for _, width := range []int{pageWidth, pageWidth - 2, pageWidth - 1} {
+		for _, height := range []int{rows - 1, rows, rows + 1} {
+			fit := sheetFit{offX: (pageWidth - width) / 2, cw: width, ch: rows}
+			pixel := func(page, x, y int) byte { return byte(x*7 + y*13 + page) }
+			var in bytes.Buffer
+			for page := range 2 {
+				fmt.Fprintf(&in, "P5\n# comment\n%d %d\n255\n", width, height)
+				for y := range height {
+					for x := range width {
+						in.WriteByte(pixel(page, x, y))
+					}
+				}
+			}
+			w := &mutoolWorker{j: &job{opts: Options{Resolution: faxtiff.Standard}}}
+			br := bufio.NewReader(&in)
+			for page := range 2 {
+				g, err := w.readPage(br, fit)
+				if err != nil {
+					t.Fatalf("%d×%d, page %d: %v", width, height, page+1, err)
+				}
+				if g.w != pageWidth || g.h != rows {
+					t.Fatalf("%d×%d: page of %d×%d, want %d×%d", width, height, g.w, g.h, pageWidth, rows)
+				}
+				for y := range rows {
+					for x := range pageWidth {
+						want := byte(255)
+						if sx := x - fit.offX; sx >= 0 && sx < width && y < height {
+							want = pixel(page, sx, y)
+						}
+						if got := g.row(y)[x]; got != want {
+							t.Fatalf("%d×%d, page %d: pixel (%d,%d) is %d, want %d", width, height, page+1, x, y, got, want)
+						}
+					}
+				}
+			}
+			if _, err := br.ReadByte(); err == nil {
+				t.Errorf("%d×%d: bytes left after the pages", width, height)
+			}
 		}
 	}
 }
