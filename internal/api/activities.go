@@ -10,7 +10,7 @@ import (
 )
 
 func (a *API) listActivities(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "from", "to", "user_id", "action", "tenant_id", "limit", "cursor", "format", "tz")
+	q, err := newQuery(r, "from", "to", "user_id", "action", "q", "tenant_id", "limit", "cursor", "format", "tz")
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func activityFilter(q query, actor model.Actor) (store.AuditFilter, model.ListOp
 	if err != nil {
 		return store.AuditFilter{}, o, err
 	}
-	f := store.AuditFilter{UserID: q.get("user_id"), Action: q.get("action"), TenantID: tenantID}
+	f := store.AuditFilter{UserID: q.get("user_id"), Action: q.get("action"), Query: q.get("q"), TenantID: tenantID}
 	v := &model.ValidationError{}
 	var ok bool
 	if f.From, ok = q.timeParam("from", false); !ok {

@@ -129,6 +129,14 @@ func TestAdminFlow(t *testing.T) {
 				t.Errorf("action filter let %s through", a.Action)
 			}
 		}
+		var searched api.ActivityList
+		e.must(t, kc, "GET", "/api/v1/activities?q=WORKER%40acme&action=user.deleted", nil, 200, &searched)
+		if len(searched.Items) != 1 || searched.Items[0].Action != "user.deleted" {
+			t.Errorf("search with action: %+v", searched.Items)
+		}
+		if r := e.call(t, kc, "GET", "/api/v1/activities?q="+strings.Repeat("x", 201), nil); r.status != 422 || r.fields()["q"] == "" {
+			t.Errorf("a search of 201 characters: %d %s", r.status, r.body)
+		}
 		var adminActs api.ActivityList
 		e.must(t, e.adminCred(), "GET", "/api/v1/activities?tenant_id="+ten.ID+"&action=tenant", nil, 200, &adminActs)
 		if len(adminActs.Items) != 1 || adminActs.Items[0].Action != "tenant.created" {

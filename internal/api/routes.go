@@ -251,6 +251,7 @@ func (a *API) coreRoutes() []Route {
 				Param{Name: "to", Desc: "Until this time (RFC 3339, exclusive) or day (YYYY-MM-DD, inclusive)."},
 				Param{Name: "user_id", Desc: "Only actions of this user."},
 				Param{Name: "action", Desc: "Action or action prefix, e.g. auth. or user.created."},
+				Param{Name: "q", Desc: "Detail, actor email, target id or address contains (case-insensitive)."},
 				csvFormat, tzParam, tenantParam)},
 	}
 }

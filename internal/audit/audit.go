@@ -24,6 +24,8 @@ const (
 	// recordTimeout bounds the insert: the audit row is written even when the
 	// request that caused it was cancelled meanwhile, but never hangs.
 	recordTimeout = 5 * time.Second
+	// MaxQuery bounds the search text of List.
+	MaxQuery = 200
 )
 
 // Service writes and reads audit events.
@@ -70,7 +72,9 @@ func (s *Service) Record(ctx context.Context, actor model.Actor, action, targetT
 	}
 }
 
-// List returns one page of events, newest first, that the actor may see:
+// List returns one page of events, newest first, that the actor may see
+// (f.Query searches the detail, the actor's email, the target and the
+// address):
 // admins see every event (f.TenantID filters by tenant), tenant admins the
 // events of their tenant, users only the events they performed themselves.
 // A user asking for another user's events gets an empty page.
@@ -82,6 +86,9 @@ func (s *Service) List(ctx context.Context, actor model.Actor, f store.AuditFilt
 		return nil, "", model.Invalid("to", "must not be before from")
 	}
 	f.Action = strings.TrimSpace(f.Action)
+	if f.Query = strings.TrimSpace(f.Query); utf8.RuneCountInString(f.Query) > MaxQuery {
+		return nil, "", model.Invalid("q", fmt.Sprintf("at most %d characters", MaxQuery))
+	}
 	switch actor.Role {
 	case model.RoleAdmin:
 	case model.RoleTenant:

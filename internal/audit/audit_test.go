@@ -50,6 +50,8 @@ func TestVisibility(t *testing.T) {
 			{"user sees own actions", w.UserAActor, store.AuditFilter{}, []string{"api_key.created", "auth.password_changed"}},
 			{"user asks for its tenant admin's", w.UserAActor, store.AuditFilter{UserID: w.TenantA.ID}, nil},
 			{"user filters own by action", w.UserAActor, store.AuditFilter{Action: "api_key"}, []string{"api_key.created"}},
+			{"search", w.AdminActor, store.AuditFilter{Query: " BY " + strings.ToUpper(w.UserAActor.Email) + " "}, []string{"api_key.created", "auth.password_changed"}},
+			{"search within the tenant", w.TenantBActor, store.AuditFilter{Query: w.UserAActor.Email}, nil},
 			{"time range", w.AdminActor, store.AuditFilter{From: e.Clock.Now().Add(-3 * time.Minute), To: e.Clock.Now()}, []string{"auth.login", "branding.updated", "api_key.created"}}, // From inclusive, To exclusive
 		}
 		for _, tc := range tests {
@@ -68,6 +70,9 @@ func TestVisibility(t *testing.T) {
 		var ve *model.ValidationError
 		if _, _, err := e.Audit.List(e.Ctx, w.AdminActor, store.AuditFilter{From: e.Clock.Now(), To: e.Clock.Now().Add(-time.Hour)}, model.ListOptions{}); !errors.As(err, &ve) {
 			t.Fatalf("to before from = %v", err)
+		}
+		if _, _, err := e.Audit.List(e.Ctx, w.AdminActor, store.AuditFilter{Query: strings.Repeat("é", audit.MaxQuery+1)}, model.ListOptions{}); !errors.As(err, &ve) || ve.Fields["q"] == "" {
+			t.Fatalf("search too long = %v", err)
 		}
 		if _, _, err := e.Audit.List(e.Ctx, model.Actor{}, store.AuditFilter{}, model.ListOptions{}); !errors.Is(err, model.ErrUnauthenticated) {
 			t.Fatalf("zero actor = %v", err)

@@ -17,6 +17,9 @@ type AuditFilter struct {
 	// ("auth.login*" matches "auth.login" and "auth.login_failed").
 	Action   string
 	TenantID string // only meaningful in the platform scope
+	// Query is a case-insensitive substring of the detail, the actor's
+	// email, the target id or the address.
+	Query string
 }
 
 const auditCols = `id, at, tenant_id, actor_id, actor_email, ip, action, target_type, target_id, detail`
@@ -74,6 +77,11 @@ func (s *Store) ListAuditEvents(ctx context.Context, scope model.Scope, f AuditF
 		p.w.add(`action LIKE ? ESCAPE '\'`, prefixPattern(prefix))
 	} else if f.Action != "" {
 		p.w.add(`action = ? OR action LIKE ? ESCAPE '\'`, f.Action, prefixPattern(f.Action+"."))
+	}
+	if f.Query != "" {
+		pat := likePattern(f.Query)
+		p.w.add(`lower(detail) LIKE ? ESCAPE '\' OR lower(actor_email) LIKE ? ESCAPE '\' OR lower(target_id) LIKE ? ESCAPE '\'
+			OR lower(ip) LIKE ? ESCAPE '\'`, pat, pat, pat, pat)
 	}
 	return p.run(ctx, s, o)
 }

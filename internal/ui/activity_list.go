@@ -71,7 +71,7 @@ func activityFilter(r *http.Request, actor model.Actor) (*form, store.AuditFilte
 	q := r.URL.Query()
 	f := newForm()
 	var af store.AuditFilter
-	for _, k := range []string{"from", "to", "user_id", "action", "tenant_id"} {
+	for _, k := range []string{"q", "from", "to", "user_id", "action", "tenant_id"} {
 		f.Set(k, strings.TrimSpace(q.Get(k)))
 	}
 	af.From = parseDay(f, "from")
@@ -85,6 +85,7 @@ func activityFilter(r *http.Request, actor model.Actor) (*form, store.AuditFilte
 		af.UserID = f.Get("user_id")
 	}
 	af.Action = f.Get("action")
+	af.Query = f.Get("q")
 	if actor.IsAdmin() && model.ValidID(model.PrefixTenant, f.Get("tenant_id")) {
 		af.TenantID = f.Get("tenant_id")
 	}

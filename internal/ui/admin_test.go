@@ -90,7 +90,7 @@ func TestDashboardCounts(t *testing.T) {
 }
 
 func TestSystemActivitiesFilters(t *testing.T) {
-	p := newPortal(t)
+	p := newPortal(t, withReports(t)) // the export route comes with the reports
 	b := p.browser(t)
 	b.login("boss@a.example")
 	wantRedirect(t, b.post("/admin/users", newUserForm("ada@a.example")), "/admin/users")
@@ -101,6 +101,22 @@ func TestSystemActivitiesFilters(t *testing.T) {
 	if strings.Contains(r.Body, "<code>auth.login</code>") {
 		t.Error("action filter does not filter")
 	}
+	// Search: the detail (any case), kept in its field and by the export.
+	r = b.get("/reports/activities?q=ADA%40a.example")
+	wantStatus(t, r, http.StatusOK)
+	wantText(t, r, "user.created")
+	wantHTML(t, r, `value="ADA@a.example"`, `href="/reports/activities/export?q=ADA%40a.example"`)
+	if strings.Contains(r.Body, "<code>auth.login</code>") {
+		t.Error("the search does not filter")
+	}
+	csv := b.get("/reports/activities/export?q=ADA%40a.example").Body
+	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "user.created") {
+		t.Errorf("export of the search:\n%s", csv)
+	}
+	wantText(t, b.get("/reports/activities?q=nothing-like-this"), "No activities match.")
+	r = b.get("/reports/activities?q=" + strings.Repeat("x", 201))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantHTML(t, r, `id="f-q-err"`)
 	r = b.get("/reports/activities?user_id=" + p.W.UserA.ID)
 	if strings.Contains(r.Body, "<code>") {
 		t.Error("user filter shows another user's events")

@@ -77,4 +77,33 @@ func testAuditFilters(t *testing.T, s *store.Store) {
 		noErr(t, tc.name, err)
 		diff(t, tc.name, ids(got, eventID), tc.want)
 	}
+
+	// Search: a case-insensitive substring of the detail, the actor's
+	// email, the target or the address; LIKE characters are literal.
+	e6 := model.AuditEvent{At: base.Add(6 * time.Hour), TenantID: f.a.ID, ActorID: f.aAdmin.ID, ActorEmail: "Boss@A.example",
+		IP: "192.0.2.7", Action: "campaign.started", TargetType: "campaign", TargetID: "cmp_searchsearchsear",
+		Detail: "Clinic Price List_2"}
+	noErr(t, "InsertAuditEvent", s.InsertAuditEvent(c, &e6))
+	e7 := model.AuditEvent{At: base.Add(7 * time.Hour), TenantID: f.b.ID, ActorID: f.bUser.ID, Action: "campaign.started",
+		Detail: "clinic price list of B"}
+	noErr(t, "InsertAuditEvent", s.InsertAuditEvent(c, &e7))
+	for _, tc := range []struct {
+		name  string
+		scope model.Scope
+		q     string
+		want  []string
+	}{
+		{"search detail any case", f.scopeA, "PRICE list", []string{e6.ID}},
+		{"search platform", plat, "price list", []string{e7.ID, e6.ID}},
+		{"search actor email", plat, "boss@a.", []string{e6.ID}},
+		{"search target", f.scopeA, "cmp_search", []string{e6.ID}},
+		{"search address", f.scopeA, "192.0.2.7", []string{e6.ID}},
+		{"search underscore literal", f.scopeA, "list_", []string{e6.ID}},
+		{"search percent literal", f.scopeA, "%", []string{}},
+		{"search tenant B's detail from A", f.scopeA, "of b", []string{}},
+	} {
+		got, _, err := s.ListAuditEvents(c, tc.scope, store.AuditFilter{Query: tc.q}, model.ListOptions{})
+		noErr(t, tc.name, err)
+		diff(t, tc.name, ids(got, eventID), tc.want)
+	}
 }
