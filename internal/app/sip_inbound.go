@@ -225,11 +225,15 @@ func (n *sipNode) finishInbound(faxID, trunkID string, r sip.CallResult) {
 	} else if res.Class == "" {
 		res.Class = "negotiation"
 	}
-	if _, err := n.a.faxin.Finish(ctx, faxID, res); err != nil {
+	f, err := n.a.faxin.Finish(ctx, faxID, res)
+	if err != nil {
 		n.a.log.Error("sip: storing an inbound fax failed", "fax", faxID, "err", err)
 	}
 	row := faxout.SIPCallOf(r)
 	row.FaxID, row.TrunkID = faxID, trunkID
+	if len(f.Attempts) > 0 { // else the store links the reception's attempt, if any
+		row.AttemptID = f.Attempts[0].ID
+	}
 	if err := n.cdr.Insert(ctx, row); err != nil {
 		n.a.log.Warn("sip: CDR row not stored", "call_id", r.CallID, "err", err)
 	}

@@ -202,6 +202,10 @@ func TestSIPTrunkCalls(t *testing.T) {
 			if r.AttemptID != a.ID || r.SIPCode != tc.sipCode || r.Direction != model.Outbound || r.CallID == "" {
 				t.Errorf("CDR row %+v does not match attempt %s (SIP %d)", r, a.ID, tc.sipCode)
 			}
+			// The fax's detail (Get) carries the row on its attempt.
+			if a.SIP == nil || a.SIP.CallID != r.CallID || a.SIP.Codec != r.Codec || a.SIP.Sent != r.Sent {
+				t.Errorf("attempt's SIP record %+v, want the row %+v", a.SIP, r)
+			}
 			if tc.status == model.FaxDelivered {
 				checkDelivered(t, s, f, r, tc.transport)
 			}
@@ -265,7 +269,7 @@ func TestSIPTables(t *testing.T) {
 		cdr := faxout.NewSIPCalls(st)
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		row := faxout.SIPCall{CallID: "abc@127.0.0.1", Direction: model.Outbound, FaxID: f.ID, AttemptID: "att1",
-			SIPCode: 200, Transport: "t38", T38: &sip.T38Info{Version: 0, MaxBitRate: 14400, MaxDatagram: 400},
+			SIPCode: 200, Transport: "t38", T38: &model.T38Params{Version: 0, MaxBitRate: 14400, MaxDatagram: 400},
 			Sent: 10, Received: 12, Lost: 1, Recovered: 1, StartedAt: now, EndedAt: now.Add(time.Minute)}
 		for range 2 { // the second insert of the same Call-ID and direction is ignored
 			if err := cdr.Insert(e.ctx, row); err != nil {

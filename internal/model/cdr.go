@@ -13,6 +13,20 @@ type CDR struct {
 	// From and To are the parties of the call: outbound, our caller ID and
 	// the destination; inbound, the caller's number and our DID.
 	From, To string
+	// Line is the report's part of the call's SIP record (the whole record
+	// is read with the fax, Attempt.SIP, which CDR reads leave nil); nil
+	// for calls on other lines and calls still running.
+	Line *SIPSummary
+}
+
+// SIPSummary is what the CDR report shows of a call's SIP record
+// (model.SIPCall): Call-ID, final SIP status, codec and packet counters.
+type SIPSummary struct {
+	CallID                          string
+	SIPCode                         int
+	SIPReason                       string
+	Codec                           string
+	Sent, Received, Lost, Recovered int64
 }
 
 // Valid reports whether s is a known attempt status.

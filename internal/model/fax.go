@@ -227,6 +227,11 @@ type Attempt struct {
 	ECMUsed         bool
 	Transport       Transport
 	RemoteStationID string
+
+	// SIP is the call's SIP record (Call-ID, final status, codec, T.38
+	// parameters, packet counters) once a SIP call ended; nil for calls on
+	// other lines, calls still running, and where a reader does not load it.
+	SIP *SIPCall
 }
 
 // ResultCode is the attempt's single result code: the T.30 completion code

@@ -108,14 +108,28 @@ func (s *Store) AttemptsOfTryTx(ctx context.Context, tx *sql.Tx, faxID string, t
 }
 
 // ListAttempts returns the attempts of the fax id (in the scope), oldest
-// first; an unknown or invisible fax yields none.
+// first, each with its SIP record (Attempt.SIP) when it has one; an
+// unknown or invisible fax yields none.
 func (s *Store) ListAttempts(ctx context.Context, scope model.Scope, faxID string) ([]model.Attempt, error) {
 	w := where{}
-	if err := w.scoped(scope, "tenant_id"); err != nil {
+	if err := w.scoped(scope, "a.tenant_id"); err != nil {
 		return nil, err
 	}
-	w.add("fax_id = ?", faxID)
-	return queryList(ctx, s, `SELECT `+attemptCols+` FROM attempts`+w.sql()+` ORDER BY try, leg`, w.args, scanAttempt)
+	w.add("a.fax_id = ?", faxID)
+	return queryList(ctx, s, `SELECT `+qualify("a", attemptCols)+`, `+qualify("s", sipCallCols)+` FROM attempts a`+
+		sipJoin+w.sql()+` ORDER BY a.try, a.leg`, w.args, scanAttemptSIP)
+}
+
+// scanAttemptSIP reads attempt columns followed by those of its SIP row
+// (NULL when it has none).
+func scanAttemptSIP(r rowScanner) (model.Attempt, error) {
+	var d sipScan
+	a, err := scanAttempt(appendScanner{r: r, extra: d.dest()})
+	if err != nil {
+		return a, err
+	}
+	a.SIP, err = d.call()
+	return a, err
 }
 
 // AttemptFilter narrows ListCDR. Zero fields do not filter.

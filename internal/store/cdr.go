@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -141,11 +142,16 @@ func (s *Store) cdrPosOf(by CDRSort, c model.CDR) cdrPos {
 	return p
 }
 
-// cdrCols are the attempt columns (qualified) followed by the fax's.
+// cdrCols are the attempt columns (qualified), the fax's, then the
+// report's part of the attempt's SIP record (model.SIPSummary; s.call_id
+// NULL when it has none). Only these few: the export reads every row and
+// each column costs per row.
 var cdrCols = qualify("a", attemptCols) + `, f.direction, f.status, f.source, f.title, f.user_id,
-	COALESCE(u.email, ''), f.caller_id, f.to_number`
+	COALESCE(u.email, ''), f.caller_id, f.to_number, s.call_id, COALESCE(s.sip_code, 0), COALESCE(s.sip_reason, ''),
+	COALESCE(s.codec, ''), COALESCE(s.pkts_sent, 0), COALESCE(s.pkts_received, 0), COALESCE(s.pkts_lost, 0),
+	COALESCE(s.pkts_recovered, 0)`
 
-const cdrFrom = ` FROM attempts a JOIN faxes f ON f.id = a.fax_id LEFT JOIN users u ON u.id = f.user_id`
+const cdrFrom = ` FROM attempts a JOIN faxes f ON f.id = a.fax_id LEFT JOIN users u ON u.id = f.user_id` + sipJoin
 
 // qualify prefixes every column of a comma-separated list with alias.
 func qualify(alias, cols string) string {
@@ -158,11 +164,18 @@ func qualify(alias, cols string) string {
 
 func scanCDR(r rowScanner) (model.CDR, error) {
 	var c model.CDR
+	var callID sql.NullString
+	var l model.SIPSummary
 	// An inbound fax stores the caller in caller_id and our DID in
 	// to_number, so (caller_id, to_number) is From -> To both ways.
 	a, err := scanAttempt(appendScanner{r: r, extra: []any{&c.Direction, &c.FaxStatus, &c.Source, &c.Title,
-		scanStr(&c.UserID), &c.UserEmail, &c.From, &c.To}})
+		scanStr(&c.UserID), &c.UserEmail, &c.From, &c.To, &callID, &l.SIPCode, &l.SIPReason, &l.Codec, &l.Sent,
+		&l.Received, &l.Lost, &l.Recovered}})
 	c.Attempt = a
+	if err == nil && callID.Valid {
+		l.CallID = callID.String
+		c.Line = &l
+	}
 	return c, err
 }
 

@@ -58,6 +58,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Faxin", testFaxin},
 		{"Contacts", testContacts},
 		{"Campaigns", testCampaigns},
+		{"SIPCalls", testSIPCalls},
+		{"SIPCallsInbound", testSIPCallsInbound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
