@@ -107,7 +107,9 @@ func (s *Service) CDR(ctx context.Context, actor model.Actor, f CDRFilter, o mod
 // CDRColumns is the header row of the CSV export.
 var CDRColumns = []string{"started_at", "answered_at", "ended_at", "direction", "user", "from", "to",
 	"dialed_number", "status", "fax_status", "cause", "result_code", "result_text", "pages", "duration_s",
-	"transport", "bit_rate", "ecm", "trunk", "remote_station_id", "try", "fax_id", "attempt_id"}
+	"transport", "bit_rate", "ecm", "trunk", "remote_station_id", "try", "fax_id", "attempt_id",
+	"sip_call_id", "sip_code", "sip_reason", "codec", "packets_sent", "packets_received", "packets_lost",
+	"packets_recovered"}
 
 // WriteCDRCSV streams every record the filter selects (no page limit) to w
 // as CSV in the filter's order (f.Sort, f.Ascending), times in loc (RFC
@@ -147,12 +149,20 @@ func (s *Service) WriteCDRCSV(ctx context.Context, actor model.Actor, f CDRFilte
 }
 
 func cdrRecord(rec []string, c model.CDR, loc *time.Location) []string {
-	return append(rec, stamp(c.StartedAt, loc), stamp(c.AnsweredAt, loc), stamp(c.EndedAt, loc),
+	rec = append(rec, stamp(c.StartedAt, loc), stamp(c.AnsweredAt, loc), stamp(c.EndedAt, loc),
 		string(c.Direction), csvcell.Safe(c.UserEmail), csvcell.Safe(c.From), csvcell.Safe(c.To),
 		csvcell.Safe(c.DialedNumber), string(c.Status), string(c.FaxStatus), string(c.Cause),
 		strconv.Itoa(c.ResultCode()), csvcell.Safe(c.ResultText), strconv.Itoa(c.Pages), seconds(c),
 		string(c.Transport), strconv.Itoa(c.BitRate), strconv.FormatBool(c.ECMUsed), csvcell.Safe(c.TrunkName),
 		csvcell.Safe(c.RemoteStationID), strconv.Itoa(c.Try), c.FaxID, c.ID)
+	if s := c.Line; s != nil {
+		// The Call-ID and reason phrase come from the far end on inbound calls.
+		return append(rec, csvcell.Safe(s.CallID), strconv.Itoa(s.SIPCode), csvcell.Safe(s.SIPReason),
+			csvcell.Safe(s.Codec), strconv.FormatInt(s.Sent, 10), strconv.FormatInt(s.Received, 10),
+			strconv.FormatInt(s.Lost, 10), strconv.FormatInt(s.Recovered, 10))
+	}
+	// Not a SIP call (or still running): empty SIP cells.
+	return append(rec, "", "", "", "", "", "", "", "")
 }
 
 func stamp(t time.Time, loc *time.Location) string {

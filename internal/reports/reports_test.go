@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,8 +299,9 @@ func TestCDRSorts(t *testing.T) {
 				recs, err := csv.NewReader(&buf).ReadAll()
 				authtest.Must(t, "read CSV", err)
 				var csvIDs []string
+				att := slices.Index(recs[0], "attempt_id")
 				for _, r := range recs[1:] {
-					csvIDs = append(csvIDs, r[len(r)-1])
+					csvIDs = append(csvIDs, r[att])
 				}
 				if strings.Join(csvIDs, ",") != strings.Join(ids(all), ",") {
 					t.Errorf("%s asc=%v: CSV order %v, list %v", by, asc, csvIDs, ids(all))
@@ -330,6 +332,16 @@ func TestCDRSorts(t *testing.T) {
 func TestCDRCSV(t *testing.T) {
 	authtest.ForEachEngine(t, func(t *testing.T, open func(t *testing.T) *store.Store) {
 		f := newFixture(t, open(t))
+		// The delivered call went over a SIP trunk.
+		var faxID string
+		if err := f.st.DB().QueryRowContext(context.Background(), `SELECT fax_id FROM attempts WHERE id = $1`,
+			f.userOK).Scan(&faxID); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		authtest.Must(t, "InsertSIPCall", f.st.InsertSIPCall(context.Background(), model.SIPCall{CallID: "c1@192.0.2.9",
+			Direction: model.Outbound, FaxID: faxID, AttemptID: f.userOK, SIPCode: 200, SIPReason: "OK", Codec: "PCMU",
+			Transport: "g711", Sent: 900, Received: 880, Lost: 3, Recovered: 0, StartedAt: now, EndedAt: now}))
 		var buf bytes.Buffer
 		paris, err := time.LoadLocation("Europe/Paris")
 		if err != nil {
@@ -349,6 +361,25 @@ func TestCDRCSV(t *testing.T) {
 		if row["attempt_id"] != f.inbound || row["from"] != "+33123456789" || row["duration_s"] != "60.0" ||
 			!strings.HasSuffix(row["started_at"], "+01:00") && !strings.HasSuffix(row["started_at"], "+02:00") {
 			t.Fatalf("first row %v", row)
+		}
+		sipCols := []string{"sip_call_id", "sip_code", "sip_reason", "codec", "packets_sent", "packets_received",
+			"packets_lost", "packets_recovered"}
+		for _, rec := range recs[1:] {
+			cells := map[string]string{}
+			for i, h := range recs[0] {
+				cells[h] = rec[i]
+			}
+			var got []string
+			for _, c := range sipCols {
+				got = append(got, cells[c])
+			}
+			want := []string{"", "", "", "", "", "", "", ""} // not SIP calls
+			if cells["attempt_id"] == f.userOK {
+				want = []string{"c1@192.0.2.9", "200", "OK", "PCMU", "900", "880", "3", "0"}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("attempt %s: SIP cells %q, want %q", cells["attempt_id"], got, want)
+			}
 		}
 	})
 }
