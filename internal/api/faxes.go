@@ -35,8 +35,15 @@ type FaxSend struct {
 	TenantID    string        `json:"tenant_id" doc:"Admins: the tenant sending."`
 }
 
-// FaxAttempt is one call of a fax (CDR).
+// FaxAttempt is one call of a fax (CDR) with its SIP record.
 type FaxAttempt struct {
+	AttemptFields
+	SIP *CallSIP `json:"sip" api:"required"`
+}
+
+// AttemptFields are the fields of a call that the fax's attempts and the
+// CDR report share.
+type AttemptFields struct {
 	Try             int        `json:"try" api:"required,readonly"`
 	TrunkName       string     `json:"trunk_name" api:"required,readonly"`
 	Transport       string     `json:"transport" api:"required,readonly" doc:"t38 or g711; empty when no fax phase."`
@@ -112,7 +119,11 @@ func inboundDTO(f model.InboundFax) Fax {
 }
 
 func attemptDTO(a model.Attempt) FaxAttempt {
-	return FaxAttempt{Try: a.Try, TrunkName: a.TrunkName, Transport: string(a.Transport), Cause: string(a.Cause),
+	return FaxAttempt{AttemptFields: attemptFields(a), SIP: sipDTO(a.SIP)}
+}
+
+func attemptFields(a model.Attempt) AttemptFields {
+	return AttemptFields{Try: a.Try, TrunkName: a.TrunkName, Transport: string(a.Transport), Cause: string(a.Cause),
 		ResultCode: a.ResultCode(), ResultText: a.ResultText, Pages: a.Pages, BitRate: a.BitRate, ECM: a.ECMUsed,
 		RemoteStationID: a.RemoteStationID, StartedAt: utc(a.StartedAt), AnsweredAt: optTime(a.AnsweredAt),
 		EndedAt: optTime(a.EndedAt)}

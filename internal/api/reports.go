@@ -27,8 +27,17 @@ type CDR struct {
 	DialedNumber string `json:"dialed_number" api:"required,readonly" doc:"As sent to the trunk, after its dial rules."`
 	Status       string `json:"status" api:"required,readonly" enum:"dialing,ringing,connected,completed,failed"`
 	FaxStatus    string `json:"fax_status" api:"required,readonly"`
-	FaxAttempt
+	AttemptFields
 	DurationS float64 `json:"duration_s" api:"required,readonly" doc:"From start to end; 0 while the call runs."`
+	// The SIP record's columns (the whole record: GET /faxes/{id}, attempts[].sip).
+	SIPCallID        string `json:"sip_call_id" api:"required,readonly" doc:"SIP Call-ID; empty for calls on other lines and while the call runs (then every sip_ and packets_ field is empty or 0)."`
+	SIPCode          int    `json:"sip_code" api:"required,readonly" doc:"Final SIP response to the initial INVITE (inbound: the one we sent)."`
+	SIPReason        string `json:"sip_reason" api:"required,readonly"`
+	Codec            string `json:"codec" api:"required,readonly" doc:"G.711 codec of the audio leg: PCMU or PCMA."`
+	PacketsSent      int64  `json:"packets_sent" api:"required,readonly" doc:"Media packets (RTP and UDPTL) sent."`
+	PacketsReceived  int64  `json:"packets_received" api:"required,readonly"`
+	PacketsLost      int64  `json:"packets_lost" api:"required,readonly"`
+	PacketsRecovered int64  `json:"packets_recovered" api:"required,readonly" doc:"Lost packets rebuilt from UDPTL redundancy."`
 }
 
 // CDRList is one page of call detail records.
@@ -40,9 +49,13 @@ type CDRList struct {
 func cdrDTO(c model.CDR) CDR {
 	d := CDR{ID: c.ID, FaxID: c.FaxID, TenantID: c.TenantID, UserID: c.UserID, UserEmail: c.UserEmail,
 		Direction: string(c.Direction), From: c.From, To: c.To, DialedNumber: c.DialedNumber,
-		Status: string(c.Status), FaxStatus: string(c.FaxStatus), FaxAttempt: attemptDTO(c.Attempt)}
+		Status: string(c.Status), FaxStatus: string(c.FaxStatus), AttemptFields: attemptFields(c.Attempt)}
 	if !c.EndedAt.IsZero() {
 		d.DurationS = c.EndedAt.Sub(c.StartedAt).Round(100 * time.Millisecond).Seconds()
+	}
+	if l := c.Line; l != nil {
+		d.SIPCallID, d.SIPCode, d.SIPReason, d.Codec = l.CallID, l.SIPCode, l.SIPReason, l.Codec
+		d.PacketsSent, d.PacketsReceived, d.PacketsLost, d.PacketsRecovered = l.Sent, l.Received, l.Lost, l.Recovered
 	}
 	return d
 }

@@ -74,8 +74,10 @@ func TestCDRReportAPI(t *testing.T) {
 		}
 		byPages := e.must(t, ua, "GET", "/api/v1/reports/cdr?format=csv&sort=pages&order=asc", nil, 200, nil)
 		pr, err := csv.NewReader(strings.NewReader(string(byPages.body))).ReadAll()
-		att := slices.Index(pr[0], "attempt_id")
-		if err != nil || len(pr) != 3 || att < 0 || pr[1][att] != small.Items[0].ID || pr[2][att] != big.Items[0].ID {
+		if err != nil || len(pr) != 3 {
+			t.Fatalf("CSV sort=pages&order=asc (%v): %q", err, byPages.body)
+		}
+		if att := slices.Index(pr[0], "attempt_id"); att < 0 || pr[1][att] != small.Items[0].ID || pr[2][att] != big.Items[0].ID {
 			t.Fatalf("CSV sort=pages&order=asc (%v): %q", err, byPages.body)
 		}
 
