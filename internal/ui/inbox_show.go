@@ -11,7 +11,8 @@ import (
 type inboxShowData struct {
 	Fax   inboxView
 	Pages []inboxPageLink
-	DID   string // the DID's label, when it has one
+	DID   string       // the DID's label, when it has one
+	Call  *attemptView // the reception's call record, once stored
 }
 
 // inboxPageLink is a page thumbnail linking to the full page image.
@@ -43,6 +44,9 @@ func (h *Handler) inboxShow(w http.ResponseWriter, r *http.Request) {
 		fv.Tenant = h.tenantNamer(ctx, actor)(f.TenantID)
 	}
 	d := inboxShowData{Fax: fv}
+	if len(f.Attempts) > 0 {
+		d.Call = &attemptView{f.Attempts[len(f.Attempts)-1]}
+	}
 	if fv.HasPages() {
 		for n := 1; n <= f.Pages; n++ {
 			d.Pages = append(d.Pages, inboxPageLink{Number: n, ThumbURL: fv.imageURL(n, faxin.Thumbnail),
