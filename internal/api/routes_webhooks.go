@@ -11,7 +11,8 @@ func (a *API) webhookRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: Prefix + "/webhooks", ID: "listWebhooks", Tag: "webhooks", Roles: tenantAdmins,
 			Resp: WebhookEndpointList{}, Summary: "List webhook endpoints, newest first (never their secrets).",
-			Query:  withPage(Param{Name: "enabled", Enum: []string{"true", "false"}}, tenantParam),
+			Query: withPage(Param{Name: "enabled", Enum: []string{"true", "false"}},
+				Param{Name: "q", Desc: "URL or description contains (case-insensitive)."}, tenantParam),
 			handle: a.listWebhooks},
 		{Method: "POST", Path: Prefix + "/webhooks", ID: "createWebhook", Tag: "webhooks", Roles: tenantAdmins,
 			Body: WebhookEndpointInput{}, Resp: WebhookEndpointCreated{}, Status: http.StatusCreated,

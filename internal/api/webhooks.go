@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"faxgate/internal/httpx"
@@ -125,11 +126,14 @@ func deliveryDTO(d model.WebhookDelivery) WebhookDelivery {
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "enabled", "tenant_id", "limit", "cursor")
+	q, err := newQuery(r, "enabled", "tenant_id", "q", "limit", "cursor")
 	if err != nil {
 		return err
 	}
-	f := store.WebhookEndpointFilter{}
+	f := store.WebhookEndpointFilter{Query: strings.TrimSpace(q.get("q"))}
+	if len(f.Query) > 200 {
+		return model.Invalid("q", "at most 200 characters")
+	}
 	if f.TenantID, err = q.tenantID(actor); err != nil {
 		return err
 	}

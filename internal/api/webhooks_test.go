@@ -202,6 +202,16 @@ func TestWebhooksAPITenantIsolation(t *testing.T) {
 		if len(lb.Items) != 1 || lb.Items[0].ID != b.ID || len(dl.Items) != 0 {
 			t.Errorf("tenant B sees %+v and %+v", lb.Items, dl.Items)
 		}
+		// Search by URL, within the caller's tenant.
+		var found api.WebhookEndpointList
+		e.must(t, ta, "GET", "/api/v1/webhooks?q=%2FA", nil, 200, &found)
+		if len(found.Items) != 1 || found.Items[0].ID != a.ID {
+			t.Errorf("tenant A searching its URL: %+v", found.Items)
+		}
+		e.must(t, tb, "GET", "/api/v1/webhooks?q=%2FA", nil, 200, &found)
+		if len(found.Items) != 0 {
+			t.Errorf("tenant B finds tenant A's endpoint: %+v", found.Items)
+		}
 		// The platform admin sees both tenants' endpoints, and filters.
 		var la api.WebhookEndpointList
 		e.must(t, e.adminCred(), "GET", "/api/v1/webhooks?tenant_id="+w.A.ID, nil, 200, &la)

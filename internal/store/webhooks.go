@@ -16,6 +16,7 @@ import (
 type WebhookEndpointFilter struct {
 	Enabled  *bool
 	TenantID string // only meaningful in the platform scope
+	Query    string // substring of the URL or the description (case-insensitive)
 }
 
 // WebhookDeliveryFilter narrows ListWebhookDeliveries. Zero fields do not
@@ -141,6 +142,10 @@ func webhookEndpointWhere(w *where, scope model.Scope, f WebhookEndpointFilter) 
 	}
 	if f.Enabled != nil {
 		w.add("enabled = ?", *f.Enabled)
+	}
+	if f.Query != "" {
+		pat := likePattern(f.Query)
+		w.add(`lower(url) LIKE ? ESCAPE '\' OR lower(description) LIKE ? ESCAPE '\'`, pat, pat)
 	}
 	return nil
 }

@@ -85,6 +85,19 @@ func TestWebhookPages(t *testing.T) {
 	id := regexp.MustCompile(`/settings/webhooks/(whk_[a-z2-7]{16})/edit`).FindStringSubmatch(r.Body)[1]
 	base := "/settings/webhooks/" + id
 
+	// Search by URL or description (any case), kept in its field.
+	r = a.get("/settings/webhooks?q=erp")
+	wantText(t, r, "http://8.8.8.8/hook")
+	wantHTML(t, r, `name="q" type="search" value="erp"`)
+	r = a.get("/settings/webhooks?q=nothing-like-this")
+	wantText(t, r, "No webhooks match.")
+	if strings.Contains(r.Body, "http://8.8.8.8/hook") {
+		t.Error("the search does not filter")
+	}
+	if strings.Contains(other.get("/settings/webhooks?q=8.8.8.8").Body, "http://8.8.8.8/hook") {
+		t.Error("tenant B finds tenant A's webhook")
+	}
+
 	// Another tenant's admin: every page of the endpoint is 404.
 	for _, c := range []struct{ method, path string }{
 		{"GET", base + "/edit"}, {"POST", base}, {"GET", base + "/delete"}, {"POST", base + "/delete"},
