@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 
 	"faxgate/internal/mail/senders"
 	"faxgate/internal/model"
@@ -29,6 +31,8 @@ type emailAllowlistData struct {
 	Rows  []senders.Entry
 	Users []option
 	Max   int
+	Query string // the search: rows whose sender, note or user contain it
+	Total int    // entries before the search
 }
 
 // emailAllowlist shows the allowlist with an empty add form.
@@ -46,6 +50,15 @@ func (h *Handler) renderEmailAllowlist(w http.ResponseWriter, r *http.Request, s
 		h.fail(w, r, err)
 		return
 	}
+	// The list is bounded (senders.MaxEntries) and on one page: the search
+	// narrows it here.
+	total, q := len(rows), strings.TrimSpace(r.URL.Query().Get("q"))
+	if q != "" {
+		lq := strings.ToLower(q)
+		rows = slices.DeleteFunc(rows, func(e senders.Entry) bool {
+			return !strings.Contains(strings.ToLower(e.Value+"\x00"+e.Note+"\x00"+e.UserEmail), lq)
+		})
+	}
 	users, err := h.emailUserOptions(ctx, actor)
 	if err != nil {
 		h.fail(w, r, err)
@@ -53,7 +66,7 @@ func (h *Handler) renderEmailAllowlist(w http.ResponseWriter, r *http.Request, s
 	}
 	v := h.newView(w, r, "Email to Fax", "email-allowlist")
 	v.Form = add
-	v.Data = emailAllowlistData{Rows: rows, Users: users, Max: senders.MaxEntries}
+	v.Data = emailAllowlistData{Rows: rows, Users: users, Max: senders.MaxEntries, Query: q, Total: total}
 	h.render(w, r, status, "email_allowlist", v)
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"faxgate/internal/auth/authtest"
@@ -36,6 +37,21 @@ func TestEmailAllowlistPages(t *testing.T) {
 	r = a.get("/settings/email-allowlist")
 	wantText(t, r, "Added address scanner@office.example", "scanner@office.example", p.W.UserA.Email, "Scanner")
 	id := regexp.MustCompile(`/settings/email-allowlist/(eal_[a-z2-7]{16})/delete`).FindStringSubmatch(r.Body)[1]
+	// Search: the sender, the note or the user (any case).
+	r = a.post("/settings/email-allowlist", url.Values{"value": {"198.51.100.0/28"}, "user_id": {p.W.UserA.ID}, "note": {"Reception"}})
+	wantRedirect(t, r, "/settings/email-allowlist")
+	wantText(t, a.get("/settings/email-allowlist"), "Added network 198.51.100.0/28") // the flash, shown once
+	r = a.get("/settings/email-allowlist?q=SCANNER")
+	wantText(t, r, "scanner@office.example", "2 of at most")
+	wantHTML(t, r, `name="q" type="search" value="SCANNER"`)
+	if strings.Contains(r.Body, "198.51.100.0/28") {
+		t.Error("the search does not filter")
+	}
+	wantText(t, a.get("/settings/email-allowlist?q=recep"), "198.51.100.0/28")
+	wantText(t, a.get("/settings/email-allowlist?q=nothing-like-this"), "No senders match.")
+	r = a.get("/settings/email-allowlist?q=198.51.100")
+	rid := regexp.MustCompile(`/settings/email-allowlist/(eal_[a-z2-7]{16})/delete`).FindStringSubmatch(r.Body)[1]
+	wantRedirect(t, a.post("/settings/email-allowlist/"+rid+"/delete", nil), "/settings/email-allowlist")
 	base := "/settings/email-allowlist/" + id + "/delete"
 	wantStatus(t, other.get(base), http.StatusNotFound)
 	wantStatus(t, other.post(base, nil), http.StatusNotFound)
