@@ -54,28 +54,68 @@ func changes(row []byte, width int, dst []int32) []int32 {
 // coding leaves no choices). Pix must hold Height rows of Stride bytes, as
 // NewPage makes it; Write checks that before calling EncodeG4.
 func EncodeG4(p *Page) []byte {
-	if p.Width <= 0 || p.Height <= 0 {
-		return []byte{0x00, 0x10, 0x01} // EOFB only: an empty image
+	return NewPageEncoder(p).finish()
+}
+
+// PageEncoder codes a page row by row, as EncodeG4 does, while its rows are
+// being made: Code codes the rows finished so far, so the coding of a page
+// can follow, in another goroutine, the one that fills it in.
+type PageEncoder struct {
+	p    *Page
+	w    bitWriter
+	enc  *rowCoder
+	prev []byte // the last row coded from its changes
+	y    int    // rows coded
+}
+
+// NewPageEncoder returns an encoder of p; Pix must hold Height rows of
+// Stride bytes, as NewPage makes it.
+func NewPageEncoder(p *Page) *PageEncoder {
+	e := &PageEncoder{p: p}
+	if p.Width > 0 && p.Height > 0 {
+		// A page of text codes to a sixth of its raw size or less: one
+		// allocation for most pages instead of a dozen doublings.
+		e.w.buf = make([]byte, 0, max(4096, len(p.Pix)/6))
+		e.enc = newRowCoder(p.Width)
 	}
-	// A page of text codes to a sixth of its raw size or less: one
-	// allocation for most pages instead of a dozen doublings.
-	w := &bitWriter{buf: make([]byte, 0, max(4096, len(p.Pix)/6))}
-	enc := newRowCoder(p.Width)
-	var prev []byte
-	for y := range p.Height {
-		row := p.Row(y)
-		if prev != nil && bytes.Equal(row, prev) {
+	return e
+}
+
+// Code codes rows up to y (excluded; at most Height). Rows coded must not
+// change afterwards.
+func (e *PageEncoder) Code(y int) {
+	if e.enc == nil {
+		return
+	}
+	w, enc := &e.w, e.enc
+	for ; e.y < min(y, e.p.Height); e.y++ {
+		row := e.p.Row(e.y)
+		if e.prev != nil && bytes.Equal(row, e.prev) {
 			// A row like the one above (blank paper, the middle of every
 			// vertical stroke) codes as one V0 per change and one for the
 			// end of the line; ref stays the reference.
 			w.putOnes(len(enc.ref) - 2)
 			continue
 		}
-		enc.cur = changes(row, p.Width, enc.cur)
+		enc.cur = changes(row, e.p.Width, enc.cur)
 		enc.code2D(w)
 		enc.next()
-		prev = row
+		e.prev = row
 	}
+}
+
+// Encoded codes the rows left and returns the page coded.
+func (e *PageEncoder) Encoded() *Encoded {
+	p := e.p
+	return &Encoded{Width: p.Width, Height: p.Height, XDPI: p.XDPI, YDPI: p.YDPI, Data: e.finish()}
+}
+
+func (e *PageEncoder) finish() []byte {
+	if e.enc == nil {
+		return []byte{0x00, 0x10, 0x01} // EOFB only: an empty image
+	}
+	e.Code(e.p.Height)
+	w := &e.w
 	w.put(eol)
 	w.put(eol)
 	out := w.bytes()

@@ -239,3 +239,24 @@ func fuzzPage(width, height int, seed uint64, density uint8, pix []byte) *Page {
 	}
 	return p
 }
+
+// TestPageEncoderInSteps: coding a page a few rows at a time, as its rows
+// are made, gives EncodeG4's bytes, and so does an empty page.
+func TestPageEncoderInSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pages := append(interopPages(), noisePage(300, 40, 0.5, 2), NewPage(0, 0, Fine))
+	for i, p := range pages {
+		want := EncodeG4(p)
+		for _, step := range []int{1, 7, 64, p.Height + 5} {
+			e := NewPageEncoder(p)
+			for y := 0; y < p.Height; {
+				y += 1 + rng.IntN(max(1, step))
+				e.Code(y)
+			}
+			got := e.Encoded()
+			if !bytes.Equal(got.Data, want) || got.Width != p.Width || got.Height != p.Height || got.YDPI != p.YDPI {
+				t.Errorf("page %d, steps of up to %d rows: %d bytes, EncodeG4 gives %d", i+1, step, len(got.Data), len(want))
+			}
+		}
+	}
+}
