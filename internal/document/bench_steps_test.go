@@ -3,6 +3,7 @@ package document
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"os"
 	"os/exec"
@@ -67,6 +68,17 @@ func BenchmarkPageSteps(b *testing.B) {
 				faxtiff.EncodeG4(p)
 			}
 		})
+		// Both, the coding following the binarisation in a second
+		// goroutine (as a worker does with Options.Encoded): ns/op is the
+		// time a page takes when a second core is free.
+		b.Run(doc.name+"/binarize+encode", func(b *testing.B) {
+			q := faxtiff.NewPage(pageWidth, g.h, faxtiff.Fine)
+			defer cpuPerOp(b)()
+			for b.Loop() {
+				clear(q.Pix)
+				binarizeEncode(g, q)
+			}
+		})
 	}
 }
 
@@ -77,6 +89,33 @@ func cpuPerOp(b *testing.B) func() {
 	c0 := selfCPU()
 	return func() {
 		b.ReportMetric(float64((selfCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// TestBinarizeEncode: binarising and coding side by side gives the pages
+// and the T.6 data of doing one after the other, on a page of photograph,
+// text and paper at every resolution.
+func TestBinarizeEncode(t *testing.T) {
+	g := newGray(pageWidth, 1000)
+	g.fillWhite()
+	ph := toGray(benchPhoto(400, 500, 2))
+	newResampler(ph, false, 100, 100, 400, 500).drawBand(context.Background(), g, 0)
+	for y := 700; y < 760; y++ {
+		for x := 200; x < 1500; x += 5 {
+			g.pix[y*g.stride+x] = byte(x + y)
+		}
+	}
+	for _, res := range []faxtiff.Resolution{faxtiff.Standard, faxtiff.Fine, faxtiff.Superfine} {
+		want := faxtiff.NewPage(pageWidth, g.h, res)
+		binarize(g, thresholdRender, want)
+		got := faxtiff.NewPage(pageWidth, g.h, res)
+		enc := binarizeEncode(g, got)
+		if d := faxtiff.Equal(got, want); d != 0 {
+			t.Fatalf("resolution %d: %d pixels differ", res, d)
+		}
+		if !bytes.Equal(enc.Data, faxtiff.EncodeG4(want)) || enc.Height != g.h || enc.YDPI != want.YDPI {
+			t.Fatalf("resolution %d: coded differently", res)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 
 	"faxgate/internal/faxtiff"
 )
@@ -84,12 +85,20 @@ func tileRows(ydpi float64) int {
 // binarize writes g (g.w must be the page width) into rows [0, g.h) of dst,
 // which must be white and at least g.h rows tall.
 func binarize(g *gray, threshold uint8, dst *faxtiff.Page) {
+	newBinarizer(g, threshold, dst).run()
+}
+
+// newBinarizer prepares binarize: the tiles are classified, run makes the
+// rows.
+func newBinarizer(g *gray, threshold uint8, dst *faxtiff.Page) *bitWriter {
 	th := tileRows(dst.YDPI)
 	cols, rows := (g.w+tileW-1)/tileW, (g.h+th-1)/th
 	photo := classifyTiles(g, cols, rows, th)
-	b := &bitWriter{g: g, dst: dst, threshold: threshold, photo: photo, cols: cols, th: th}
-	b.run()
+	return &bitWriter{g: g, dst: dst, threshold: threshold, photo: photo, cols: cols, th: th}
 }
+
+// progressRows is how many rows run makes between two calls of done.
+const progressRows = 128
 
 // tileStats counts, per tile, the pixels the classification looks at.
 type tileStats struct {
@@ -245,13 +254,18 @@ type bitWriter struct {
 	cols, th  int
 	errs      [3][]int32 // Atkinson error for rows y, y+1, y+2 (2 pixels padding each side)
 	ink       []byte     // one byte per pixel of the row being diffused: 1 = black
+	// done, if set, is called with y whenever rows [0, y) of dst are
+	// final: every progressRows rows and at the end (y = g.h).
+	done func(y int)
+}
+
+// anyPhoto reports whether the page has continuous-tone tiles.
+func (b *bitWriter) anyPhoto() bool {
+	return slices.Contains(b.photo, true)
 }
 
 func (b *bitWriter) run() {
-	hasPhoto := false
-	for _, p := range b.photo {
-		hasPhoto = hasPhoto || p
-	}
+	hasPhoto := b.anyPhoto()
 	if hasPhoto {
 		for i := range b.errs {
 			b.errs[i] = make([]int32, b.g.w+4)
@@ -275,6 +289,12 @@ func (b *bitWriter) run() {
 			b.errs[0], b.errs[1], b.errs[2] = b.errs[1], b.errs[2], b.errs[0]
 			clear(b.errs[2])
 		}
+		if b.done != nil && (y+1)%progressRows == 0 && y+1 < b.g.h {
+			b.done(y + 1)
+		}
+	}
+	if b.done != nil {
+		b.done(b.g.h)
 	}
 }
 

@@ -377,11 +377,15 @@ func (w *mutoolWorker) render(ctx context.Context, run mutoolRun, out chan<- pag
 			p.Height, p.Pix = g.h, p.Pix[:g.h*p.Stride]
 			clear(p.Pix)
 		}
-		binarize(g, thresholdRender, p)
+		var held heldPage
 		if j.opts.Encoded {
+			held = heldPage{enc: binarizeEncode(g, p)}
 			w.page = p
+		} else {
+			binarize(g, thresholdRender, p)
+			held = heldPage{raw: p}
 		}
-		out <- pageResult{index: i, pages: []heldPage{j.hold(p)}}
+		out <- pageResult{index: i, pages: []heldPage{held}}
 	}
 	return nil
 }
@@ -391,6 +395,35 @@ const (
 	fSetPipeSize = 1031
 	pipeSize     = 1 << 20
 )
+
+// binarizeEncode binarises g into p (white) and T.6-codes it. On a page
+// with photographs (error diffusion: 10-15 ms each for binarising and
+// coding a fine page) the coding follows the binarisation in a second
+// goroutine, a few rows behind: the two steps then run on two cores when
+// one is free (the last page of a document, whose mutool is done and which
+// nothing else overlaps, no longer takes their sum), and cost what they did
+// when none is. Other pages cost 2-4 ms, too little for waking a second
+// core to pay, and are coded after.
+func binarizeEncode(g *gray, p *faxtiff.Page) *faxtiff.Encoded {
+	b := newBinarizer(g, thresholdRender, p)
+	if !b.anyPhoto() {
+		b.run()
+		return faxtiff.Encode(p)
+	}
+	enc := faxtiff.NewPageEncoder(p)
+	rows := make(chan int, (g.h+progressRows-1)/progressRows+1)
+	coded := make(chan *faxtiff.Encoded, 1)
+	go func() {
+		for y := range rows {
+			enc.Code(y)
+		}
+		coded <- enc.Encoded()
+	}()
+	b.done = func(y int) { rows <- y }
+	b.run()
+	close(rows)
+	return <-coded
+}
 
 // start starts mutool with argv, sandboxed (see above); cpu bounds its CPU
 // time. It runs in its own process group, and in a new network namespace
