@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"crypto/tls"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	_ "modernc.org/sqlite" // reads the nodes' SIP CDR rows
 
 	"faxgate/internal/faxtiff"
 	"faxgate/internal/telephony/sip/siptest"
@@ -877,6 +874,11 @@ type sipCDR struct {
 	BitRate   int    `json:"bit_rate"`
 	ECM       bool   `json:"ecm"`
 	To        string `json:"to"`
+	SIPCallID string `json:"sip_call_id"`
+	SIPCode   int    `json:"sip_code"`
+	Codec     string `json:"codec"`
+	PktsSent  int64  `json:"packets_sent"`
+	PktsRcvd  int64  `json:"packets_received"`
 }
 
 // cdrOf returns the CDR of a fax from the node's CDR report, as login.
@@ -895,40 +897,50 @@ func (n *sipNode) cdrOf(t *testing.T, login, direction, faxID string) sipCDR {
 	return sipCDR{}
 }
 
-// sipCallRow is a node's SIP CDR row (table sip_calls), which the CDR
-// report does not show.
+// sipCallRow is the SIP record of a fax's call (attempts[].sip of
+// GET /api/v1/faxes/{id}).
 type sipCallRow struct {
-	CallID, Transport, Cause, Codec string
-	SIPCode                         int
+	CallID    string `json:"call_id"`
+	Transport string `json:"transport"`
+	Cause     string `json:"cause"`
+	Codec     string `json:"codec"`
+	SIPCode   int    `json:"sip_code"`
+	Packets   struct {
+		Sent     int64 `json:"sent"`
+		Received int64 `json:"received"`
+	} `json:"packets"`
 }
 
-// sipCallOf reads the SIP row of a fax from the node's SQLite database
-// (read only, beside the running node).
-func (n *sipNode) sipCallOf(t *testing.T, direction, faxID string) sipCallRow {
+// sipCallOf reads the SIP record of a fax's last call through the node's
+// API, as login. A reception's record is stored just after the fax, so it
+// may take a moment to appear.
+func (n *sipNode) sipCallOf(t *testing.T, login, faxID string) sipCallRow {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(n.dir, "faxgate.db")+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var f struct {
+			Attempts []struct {
+				SIP *sipCallRow `json:"sip"`
+			} `json:"attempts"`
+		}
+		n.api(t, "GET", "/api/v1/faxes/"+faxID, login, sipUserPass, nil, &f, 200)
+		if k := len(f.Attempts); k > 0 && f.Attempts[k-1].SIP != nil {
+			return *f.Attempts[k-1].SIP
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node %s: fax %s has no SIP record on its last attempt: %+v", n.name, faxID, f.Attempts)
+		}
 	}
-	defer db.Close()
-	var r sipCallRow
-	err = db.QueryRow(`SELECT call_id, transport, cause, codec, sip_code FROM sip_calls
-		WHERE direction = ? AND fax_id = ? ORDER BY started_at DESC LIMIT 1`, direction, faxID).Scan(
-		&r.CallID, &r.Transport, &r.Cause, &r.Codec, &r.SIPCode)
-	if err != nil {
-		t.Fatalf("node %s: sip_calls row of %s fax %s: %v", n.name, direction, faxID, err)
-	}
-	return r
 }
 
 // sipSameCDR checks that A's CDR of the outbound fax and B's of the
 // inbound one describe the same call: the same SIP Call-ID, final status
 // 200, transport, codec, pages, bit rate, ECM and a completed status on
-// both sides.
+// both sides, read through each node's API (the fax's attempts[].sip and
+// the CDR report's SIP columns, which must agree).
 func sipSameCDR(t *testing.T, a, b *sipNode, outID, inID, wantTransport string) {
 	t.Helper()
+	ra, rb := a.sipCallOf(t, sipSenderLog, outID), b.sipCallOf(t, sipRecvLog, inID)
 	ca, cb := a.cdrOf(t, sipSenderLog, "outbound", outID), b.cdrOf(t, sipRecvLog, "inbound", inID)
-	ra, rb := a.sipCallOf(t, "outbound", outID), b.sipCallOf(t, "inbound", inID)
 	t.Logf("CDR on A: %+v %+v; on B: %+v %+v", ca, ra, cb, rb)
 	if ca.Status != "completed" || cb.Status != "completed" || ca.FaxStatus != "delivered" ||
 		cb.FaxStatus != "received" {
@@ -942,5 +954,18 @@ func sipSameCDR(t *testing.T, a, b *sipNode, outID, inID, wantTransport string) 
 	if ra.CallID == "" || ra.CallID != rb.CallID || ra.SIPCode != 200 || rb.SIPCode != 200 ||
 		ra.Transport != wantTransport || rb.Transport != wantTransport || ra.Codec != rb.Codec {
 		t.Errorf("SIP CDR rows disagree: A %+v, B %+v; want one Call-ID, 200, %s, one codec", ra, rb, wantTransport)
+	}
+	if ra.Packets.Sent == 0 || ra.Packets.Received == 0 || rb.Packets.Sent == 0 || rb.Packets.Received == 0 {
+		t.Errorf("SIP packet counters A %+v, B %+v; want traffic both ways on both sides", ra.Packets, rb.Packets)
+	}
+	// The CDR report shows the same record's columns.
+	for _, c := range []struct {
+		cdr sipCDR
+		row sipCallRow
+	}{{ca, ra}, {cb, rb}} {
+		if c.cdr.SIPCallID != c.row.CallID || c.cdr.SIPCode != c.row.SIPCode || c.cdr.Codec != c.row.Codec ||
+			c.cdr.PktsSent != c.row.Packets.Sent || c.cdr.PktsRcvd != c.row.Packets.Received {
+			t.Errorf("CDR report %+v does not show the fax's SIP record %+v", c.cdr, c.row)
+		}
 	}
 }
