@@ -158,6 +158,12 @@ func TestSIPInboundChannelLeases(t *testing.T) {
 			rows[0].TrunkID != tr.ID {
 			t.Errorf("SIP CDR rows of the call %+v; want one inbound row, 200, a cause, the trunk", rows)
 		}
+		// The row names the reception's attempt, which carries it.
+		if got, err := a.Faxin().Get(ctx, admin, in[0].ID); err != nil || len(got.Attempts) != 1 ||
+			len(rows) != 1 || rows[0].AttemptID != got.Attempts[0].ID || got.Attempts[0].SIP == nil ||
+			got.Attempts[0].SIP.CallID != rows[0].CallID {
+			t.Errorf("reception %+v (%v); want its attempt to carry the SIP row %+v", got.Attempts, err, rows)
+		}
 		code, hangup = call(other)
 		if code != 200 {
 			t.Fatalf("call after the hangup: SIP %d, want answered", code)
