@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"faxgate/internal/campaign"
@@ -116,11 +117,14 @@ func (a *API) campaignAction(do func(*campaign.Service, context.Context, model.A
 }
 
 func (a *API) listCampaignRecipients(w http.ResponseWriter, r *http.Request, actor model.Actor) error {
-	q, err := newQuery(r, "state", "format", "limit", "cursor")
+	q, err := newQuery(r, "state", "q", "format", "limit", "cursor")
 	if err != nil {
 		return err
 	}
-	f := campaign.RecipientFilter{State: campaign.RecipientState(q.get("state"))}
+	f := campaign.RecipientFilter{State: campaign.RecipientState(q.get("state")), Query: strings.TrimSpace(q.get("q"))}
+	if len(f.Query) > 100 {
+		return model.Invalid("q", "at most 100 characters")
+	}
 	switch q.get("format") {
 	case "", "json":
 	case "csv":

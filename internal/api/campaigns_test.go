@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,14 @@ func TestCampaignsAPI(t *testing.T) {
 			len(rows) != 5 || rows[0][3] != "state" {
 			t.Errorf("csv: %d %s %v\n%s", r.status, r.header.Get("Content-Type"), err, r.body)
 		}
+		e.must(t, ua, "GET", path+"/recipients?q=3001002", nil, 200, &rs)
+		if len(rs.Items) != 1 || rs.Items[0].Fax != "+12023001002" {
+			t.Errorf("recipients searched by number: %+v", rs.Items)
+		}
+		r = e.call(t, ua, "GET", path+"/recipients?format=csv&q=3001002", nil)
+		if rows, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll(); err != nil || len(rows) != 2 {
+			t.Errorf("csv of the search: %v\n%s", err, r.body)
+		}
 		if r := e.call(t, ua, "GET", path+"/recipients?state=bogus", nil); r.status != 422 {
 			t.Errorf("bad state filter: %d", r.status)
 		}
@@ -195,6 +204,19 @@ func TestCampaignsAPI(t *testing.T) {
 		if r := e.call(t, tokA, "GET", "/campaigns/"+c.ID, nil); r.status != 200 ||
 			!strings.Contains(string(r.body), title) || !strings.Contains(string(r.body), `id="stat-delivered">3<`) {
 			t.Errorf("portal, tenant A: %d\n%s", r.status, r.body)
+		}
+		// The recipients' search, and the export link that keeps it.
+		if r := e.call(t, tokA, "GET", "/campaigns/"+c.ID+"?q=3001002", nil); r.status != 200 ||
+			!strings.Contains(string(r.body), "3001002") || strings.Contains(string(r.body), "3001001") ||
+			!strings.Contains(string(r.body), "recipients?format=csv&amp;q=3001002") {
+			t.Errorf("portal recipients searched: %d\n%s", r.status, r.body)
+		}
+		if r := e.call(t, tokA, "GET", "/campaigns?q="+url.QueryEscape("SPRING"), nil); r.status != 200 || !strings.Contains(string(r.body), title) {
+			t.Errorf("portal campaigns searched by title: %d", r.status)
+		}
+		if r := e.call(t, tokA, "GET", "/campaigns?q=autumn", nil); r.status != 200 || strings.Contains(string(r.body), title) ||
+			!strings.Contains(string(r.body), "No campaigns match.") {
+			t.Errorf("portal campaigns searched for another title: %d", r.status)
 		}
 		if r := e.call(t, tokB, "GET", "/campaigns", nil); r.status != 200 || strings.Contains(string(r.body), title) {
 			t.Errorf("portal list of tenant B: %d, shows A's campaign: %v", r.status, strings.Contains(string(r.body), title))

@@ -53,6 +53,7 @@ func (a *API) campaignRoutes() []Route {
 			Resp: CampaignRecipientList{}, RespTypes: []string{"text/csv"},
 			Query: withPage(Param{Name: "state", Enum: []string{"pending", "submitting", "in_progress", "delivered",
 				"failed", "skipped", "canceled"}},
+				Param{Name: "q", Desc: "Fax number or name contains (case-insensitive)."},
 				Param{Name: "format", Enum: []string{"json", "csv"}, Desc: "csv streams the whole list (no paging)."}),
 			Summary: "List a campaign's recipients and their results.", handle: a.listCampaignRecipients},
 	}

@@ -245,6 +245,7 @@ type Recipient struct {
 // RecipientFilter narrows a list of a campaign's recipients.
 type RecipientFilter struct {
 	State RecipientState // "" = every state
+	Query string         // substring of the fax number or the name (case-insensitive); "" = any
 }
 
 // Reasons of skipped recipients.

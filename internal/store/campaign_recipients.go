@@ -76,6 +76,10 @@ func (s *Store) ListRecipients(ctx context.Context, scope model.Scope, campaignI
 	if f.State != "" {
 		w.add("state = ?", string(f.State))
 	}
+	if f.Query != "" {
+		pat := likePattern(f.Query)
+		w.add(`fax LIKE ? ESCAPE '\' OR lower(name) LIKE ? ESCAPE '\'`, pat, pat)
+	}
 	q := `SELECT ` + recipientCols + ` FROM campaign_recipients` + w.sql() + ` ORDER BY seq`
 	if limit > 0 {
 		q += ` LIMIT ` + w.arg(limit)

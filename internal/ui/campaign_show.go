@@ -2,6 +2,8 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"faxgate/internal/campaign"
 )
@@ -17,6 +19,8 @@ type campaignShowData struct {
 	States   []option
 	Self     string
 	Filtered bool
+	// ExportURL downloads the recipients of the current filters as CSV.
+	ExportURL string
 }
 
 // campaignShow is a campaign's page: settings, live progress (htmx polls
@@ -34,15 +38,25 @@ func (h *Handler) campaignShow(w http.ResponseWriter, r *http.Request) {
 		rf.State = st
 		f.Set("state", string(st))
 	}
+	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" && len(q) <= 100 {
+		rf.Query = q
+		f.Set("q", q)
+	}
 	rows, next, err := h.camp.ListRecipients(ctx, actor, c.ID, rf, listOptions(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d := campaignShowData{C: campaignView{Campaign: c, Tenant: h.tenantNamer(ctx, actor)(c.TenantID)},
-		Pager: newPager(r, next), Filter: f, Self: r.URL.RequestURI(), Filtered: rf.State != "",
+		Pager: newPager(r, next), Filter: f, Self: r.URL.RequestURI(), Filtered: rf.State != "" || rf.Query != "",
 		States: []option{{"", "Every state"}, {"pending", "Pending"}, {"in_progress", "In progress"},
 			{"delivered", "Delivered"}, {"failed", "Failed"}, {"skipped", "Skipped"}, {"canceled", "Canceled"}}}
+	d.ExportURL = d.C.CSVURL()
+	for _, kv := range [][2]string{{"state", string(rf.State)}, {"q", rf.Query}} {
+		if kv[1] != "" {
+			d.ExportURL += "&" + kv[0] + "=" + url.QueryEscape(kv[1])
+		}
+	}
 	for _, rec := range rows {
 		d.Rows = append(d.Rows, recipientView{rec})
 	}
