@@ -2,6 +2,8 @@ package ui
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"faxgate/internal/model"
 	"faxgate/internal/store"
@@ -14,22 +16,49 @@ type webhookDeliveriesData struct {
 	Pager    pager
 	Live     bool   // some delivery is not final: the table refreshes itself
 	Self     string // the page's address, for the refresh
+	Filter   *form
+	Statuses []option
+	Events   []option
+	Filtered bool
 }
 
-// webhookDeliveries is an endpoint's delivery log, newest first: event,
-// status, attempts, the last response code and error, and redelivery.
+// webhookDeliveries is an endpoint's delivery log, newest (or oldest)
+// first: event, status, attempts, the last response code and error, and
+// redelivery; filtered by status, event and message id (the webhook-id
+// header a receiver logged).
 func (h *Handler) webhookDeliveries(w http.ResponseWriter, r *http.Request) {
 	e, ok := h.loadWebhook(w, r)
 	if !ok {
 		return
 	}
-	ds, next, err := h.hooks.ListDeliveries(r.Context(), actorOf(r), store.WebhookDeliveryFilter{EndpointID: e.ID},
-		listOptions(r))
+	q, f := r.URL.Query(), newForm()
+	df := store.WebhookDeliveryFilter{EndpointID: e.ID}
+	if st := model.WebhookDeliveryStatus(q.Get("status")); st.Valid() {
+		df.Status = st
+		f.Set("status", string(st))
+	}
+	events := []option{{"", "Every event"}, {"webhook.test", "webhook.test"}}
+	for _, t := range model.WebhookEventTypes() {
+		events = append(events, option{t, t})
+	}
+	if ev := q.Get("event_type"); slices.ContainsFunc(events[1:], func(o option) bool { return o.Value == ev }) {
+		df.EventType = ev
+		f.Set("event_type", ev)
+	}
+	if id := strings.TrimSpace(q.Get("q")); id != "" && len(id) <= 100 {
+		df.MessageID = id
+		f.Set("q", id)
+	}
+	ds, next, err := h.hooks.ListDeliveries(r.Context(), actorOf(r), df, listOptions(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := webhookDeliveriesData{Endpoint: webhookView{e}, Pager: newPager(r, next), Self: r.URL.RequestURI()}
+	d := webhookDeliveriesData{Endpoint: webhookView{e}, Pager: newPager(r, next), Self: r.URL.RequestURI(),
+		Filter: f, Events: events, Filtered: df.Status != "" || df.EventType != "" || df.MessageID != "",
+		Statuses: []option{{"", "Any status"}, {string(model.WebhookPending), "Pending"},
+			{string(model.WebhookRetrying), "Retrying"}, {string(model.WebhookSucceeded), "Succeeded"},
+			{string(model.WebhookFailed), "Failed"}}}
 	for _, x := range ds {
 		d.Rows = append(d.Rows, deliveryView{x})
 		d.Live = d.Live || !x.Status.Final()

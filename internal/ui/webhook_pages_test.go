@@ -119,6 +119,16 @@ func TestWebhookPages(t *testing.T) {
 	wantText(t, r, "Test event sent", "webhook.test", "pending")
 	wantHTML(t, r, `hx-trigger="every 2s"`)
 	del := regexp.MustCompile(`/settings/webhook-deliveries/(whd_[a-z2-7]{16})`).FindStringSubmatch(r.Body)[1]
+	// Filters: event, status, message id; each keeps its value.
+	r = a.get(base + "/deliveries?event_type=webhook.test")
+	wantHTML(t, r, `value="webhook.test" selected`, "/settings/webhook-deliveries/"+del)
+	for _, q := range []string{"event_type=fax.failed", "status=succeeded", "q=msg_nothing"} {
+		r = a.get(base + "/deliveries?" + q)
+		wantText(t, r, "No deliveries match.")
+		if strings.Contains(r.Body, "/settings/webhook-deliveries/"+del) {
+			t.Errorf("deliveries?%s shows the test delivery", q)
+		}
+	}
 	wantStatus(t, other.get("/settings/webhook-deliveries/"+del), http.StatusNotFound)
 	r = a.get("/settings/webhook-deliveries/" + del)
 	wantText(t, r, "webhook.test", "Not attempted yet", `"type":"webhook.test"`)
