@@ -174,7 +174,7 @@ func (a *API) listFaxes(w http.ResponseWriter, r *http.Request, actor model.Acto
 	switch dir := q.get("direction"); dir {
 	case "inbound":
 		in := faxin.InboxFilter{Status: f.Status, TenantID: f.TenantID, From: f.From, To: f.To, UserID: f.UserID,
-			DIDID: q.get("did_id")}
+			DIDID: q.get("did_id"), Query: f.Query}
 		switch q.get("read") {
 		case "true", "false":
 			read := q.get("read") == "true"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"faxgate/internal/api"
+	"faxgate/internal/model"
 )
 
 // TestCDRReportAPI sends real faxes over the fast test line and reads them
@@ -265,6 +266,27 @@ func TestFaxListFilters(t *testing.T) {
 			t.Fatalf("old date range: %+v", l.Items)
 		}
 		e.must(t, ua, "GET", "/api/v1/faxes?direction=inbound&read=false", nil, 200, &l)
+		// q searches received faxes too: the sender's number or the DID.
+		st := e.app.Store()
+		dids := []*model.DID{{Number: "+12025550301", TenantID: w.A.ID}, {Number: "+12025550302", TenantID: w.A.ID}}
+		if _, err := st.CreateDIDs(t.Context(), dids, false); err != nil {
+			t.Fatal(err)
+		}
+		var rx []string
+		for i, caller := range []string{"+14155550123", "+33142000000"} {
+			f := model.InboundFax{Fax: model.Fax{TenantID: w.A.ID, UserID: w.UA.ID, Status: model.FaxReceived,
+				Source: model.SourceAPI, To: dids[i].Number, CallerID: caller}, DIDID: dids[i].ID}
+			if err := st.InsertInboundFax(t.Context(), &f); err != nil {
+				t.Fatal(err)
+			}
+			rx = append(rx, f.ID)
+		}
+		for _, c := range []struct{ q, want string }{{"4155", rx[0]}, {"5550302", rx[1]}} {
+			e.must(t, ua, "GET", "/api/v1/faxes?direction=inbound&q="+c.q, nil, 200, &l)
+			if len(l.Items) != 1 || l.Items[0].ID != c.want {
+				t.Errorf("inbound q=%s: %+v", c.q, l.Items)
+			}
+		}
 		for _, c := range []struct {
 			query string
 			want  int
