@@ -14,11 +14,16 @@ const attemptCols = `id, fax_id, tenant_id, try, leg, trunk_id, trunk_name, node
 
 func scanAttempt(r rowScanner) (model.Attempt, error) {
 	var a model.Attempt
-	err := r.Scan(&a.ID, &a.FaxID, &a.TenantID, &a.Try, &a.Leg, &a.TrunkID, &a.TrunkName, &a.Node, &a.Status,
+	err := r.Scan(attemptDest(&a)...)
+	return a, err
+}
+
+// attemptDest are the scan destinations of attemptCols in a.
+func attemptDest(a *model.Attempt) []any {
+	return []any{&a.ID, &a.FaxID, &a.TenantID, &a.Try, &a.Leg, &a.TrunkID, &a.TrunkName, &a.Node, &a.Status,
 		&a.DialedNumber, &a.CallerID, &a.ECM, &a.MaxBitRate, scanTime(&a.StartedAt), scanTime(&a.AnsweredAt),
 		scanTime(&a.EndedAt), &a.SIPCode, &a.T30Code, &a.ResultText, &a.Cause, &a.Pages, &a.BitRate, &a.ECMUsed,
-		&a.Transport, &a.RemoteStationID)
-	return a, err
+		&a.Transport, &a.RemoteStationID}
 }
 
 // InsertAttemptTx inserts a (a new call of its fax) inside tx, setting ID

@@ -162,21 +162,38 @@ func qualify(alias, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-func scanCDR(r rowScanner) (model.CDR, error) {
-	var c model.CDR
-	var callID sql.NullString
-	var l model.SIPSummary
+// cdrScanner reads CDR rows into one set of destinations, made once per
+// query rather than once per row (the export reads every row).
+type cdrScanner struct {
+	c      model.CDR
+	callID sql.NullString
+	line   model.SIPSummary
+	dest   []any
+}
+
+func newCDRScanner() *cdrScanner {
+	x := &cdrScanner{}
+	c, l := &x.c, &x.line
 	// An inbound fax stores the caller in caller_id and our DID in
 	// to_number, so (caller_id, to_number) is From -> To both ways.
-	a, err := scanAttempt(appendScanner{r: r, extra: []any{&c.Direction, &c.FaxStatus, &c.Source, &c.Title,
-		scanStr(&c.UserID), &c.UserEmail, &c.From, &c.To, &callID, &l.SIPCode, &l.SIPReason, &l.Codec, &l.Sent,
-		&l.Received, &l.Lost, &l.Recovered}})
-	c.Attempt = a
-	if err == nil && callID.Valid {
-		l.CallID = callID.String
+	x.dest = append(attemptDest(&c.Attempt), &c.Direction, &c.FaxStatus, &c.Source, &c.Title, scanStr(&c.UserID),
+		&c.UserEmail, &c.From, &c.To, &x.callID, &l.SIPCode, &l.SIPReason, &l.Codec, &l.Sent, &l.Received, &l.Lost,
+		&l.Recovered)
+	return x
+}
+
+func (x *cdrScanner) scan(r rowScanner) (model.CDR, error) {
+	x.c, x.callID, x.line = model.CDR{}, sql.NullString{}, model.SIPSummary{}
+	if err := r.Scan(x.dest...); err != nil {
+		return model.CDR{}, err
+	}
+	c := x.c
+	if x.callID.Valid {
+		l := x.line
+		l.CallID = x.callID.String
 		c.Line = &l
 	}
-	return c, err
+	return c, nil
 }
 
 func (s *Store) cdrWhere(scope model.Scope, f CDRFilter) (where, error) {
@@ -295,8 +312,9 @@ func (s *Store) eachCDRSorted(ctx context.Context, scope model.Scope, f CDRFilte
 		return s.mapErr(err)
 	}
 	defer rows.Close()
+	sc := newCDRScanner()
 	for rows.Next() {
-		c, err := scanCDR(rows)
+		c, err := sc.scan(rows)
 		if err != nil {
 			return err
 		}
@@ -336,5 +354,5 @@ func (s *Store) cdrBatch(ctx context.Context, scope model.Scope, f CDRFilter, af
 	}
 	q := `SELECT ` + cdrCols + cdrFrom + w.sql() +
 		` ORDER BY ` + key + ` ` + dir + `, a.id ` + dir + ` LIMIT ` + w.arg(limit)
-	return queryList(ctx, s, q, w.args, scanCDR)
+	return queryList(ctx, s, q, w.args, newCDRScanner().scan)
 }
