@@ -43,14 +43,14 @@ func mutoolGrey(tb testing.TB, pdf []byte, extra ...string) *gray {
 // BenchmarkPageSteps times the per-page steps of a mutool conversion on
 // page 1 of the benchmark PDFs: binarising mutool's grey and T.6-coding
 // the result. "text" is rendered anti-aliased, "text-sharp" as the
-// converter renders a PDF without images (-A 0).
+// converter renders a PDF without images (-A 0 -D).
 func BenchmarkPageSteps(b *testing.B) {
 	text, photos := benchFiles(b)
 	for _, doc := range []struct {
 		name  string
 		pdf   []byte
 		extra []string
-	}{{"text", text, nil}, {"text-sharp", text, []string{"-A", "0"}}, {"photo", photos, nil}} {
+	}{{"text", text, nil}, {"text-sharp", text, []string{"-A", "0", "-D"}}, {"photo", photos, nil}} {
 		g := mutoolGrey(b, doc.pdf, doc.extra...)
 		p := faxtiff.NewPage(pageWidth, g.h, faxtiff.Fine)
 		binarize(g, thresholdRender, p)

@@ -47,7 +47,7 @@ import (
 // mutool is run as a sandboxed child process:
 //
 //	sh -c 'ulimit -v <limit> && ulimit -t <cpu> && ulimit -f 0 && ulimit -c 0 && exec "$@"' \
-//	   sh mutool draw -q -a -o - -F pgm -c gray -l 1 -w <cw> -h <ch> -f [-A 0] [-R 90] <copy of the file> <pages>
+//	   sh mutool draw -q -a -o - -F pgm -c gray -l 1 -w <cw> -h <ch> -f [-A 0 -D] [-R 90] <copy of the file> <pages>
 //
 // in a private temporary folder holding only the copy of the PDF, with an
 // empty environment, in its own process group, in a new network namespace
@@ -323,7 +323,12 @@ func (w *mutoolWorker) render(ctx context.Context, run mutoolRun, out chan<- pag
 	argv := []string{"draw", "-q", "-a", "-o", "-", "-F", "pgm", "-c", "gray", "-l", "1",
 		"-w", strconv.Itoa(run.fit.cw), "-h", strconv.Itoa(run.fit.ch), "-f"}
 	if w.sharp {
-		argv = append(argv, "-A", "0")
+		// -D: drawn straight, without recording the page into a display
+		// list first (which mutool draw only needs for banded or
+		// threaded rendering): the same pixels, about 5 % less of
+		// mutool's CPU on pages of text (none measured on photographs,
+		// so those keep the default).
+		argv = append(argv, "-A", "0", "-D")
 	}
 	if run.fit.rotate {
 		argv = append(argv, "-R", "90")
