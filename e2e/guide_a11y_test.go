@@ -183,7 +183,8 @@ const a11yAuditJS = `(() => {
 })()`
 
 // a11yTabbablesJS marks every element that should take keyboard focus
-// (rendered, enabled, not tabindex=-1; one radio per group) with
+// (rendered, enabled, not tabindex=-1; one radio per group; a scroll
+// container Chromium makes a Tab stop) with
 // data-fg-tab=<DOM order> and returns how many there are; elements with
 // a positive tabindex (which breaks the visible order) are returned as
 // violations.
@@ -195,10 +196,21 @@ const a11yTabbablesJS = `(() => {
   let n = 0;
   if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
   window.__fgShadow = new Map();
-  document.querySelectorAll(sel).forEach(el => {
+  // Chromium makes a scroll container that overflows and holds nothing
+  // focusable a Tab stop of its own (so the keyboard can scroll it): a
+  // wide table in its .table-wrap. It is expected in document order.
+  const scroller = el => {
+    const s = getComputedStyle(el);
+    const scrolls = v => v === "auto" || v === "scroll";
+    return ((scrolls(s.overflowX) && el.scrollWidth > el.clientWidth) ||
+      (scrolls(s.overflowY) && el.scrollHeight > el.clientHeight)) && !el.querySelector(sel);
+  };
+  document.querySelectorAll("*").forEach(el => {
+    const tabbable = el.matches(sel);
+    if (!tabbable && !scroller(el)) return;
     if (el.id === "fg-tab-start") return;
     if (el.disabled || el.closest("[inert],[hidden],template")) return;
-    if (el.tabIndex < 0) return;
+    if (el.tabIndex < 0 && (tabbable || el.hasAttribute("tabindex"))) return;
     if (el.tabIndex > 0) bad.push("positive tabindex breaks the visible order: " + el.outerHTML.slice(0, 80));
     const s = getComputedStyle(el);
     const closedDetails = el.closest("details:not([open])");
