@@ -207,6 +207,7 @@ func (h *Handler) routes() []route {
 		{"POST /admin/users/{id}/delete", manager, h.userDelete},
 		{"GET /admin/users/{id}/password", manager, h.userPasswordShow},
 		{"POST /admin/users/{id}/password", manager, h.userPasswordSubmit},
+		{"GET /admin/users/{id}/totp/disable", manager, h.userTOTPDisableConfirm},
 		{"POST /admin/users/{id}/totp/disable", manager, h.userTOTPDisable},
 
 		{"GET /admin/tenants", adminOnly, h.tenantList},

@@ -147,7 +147,17 @@ func TestManagerTurnsOffUserTOTP(t *testing.T) {
 	b := p.browser(t)
 	b.login("boss@a.example")
 	edit := "/admin/users/" + p.W.UserA.ID + "/edit"
-	wantHTML(t, b.get(edit), `action="/admin/users/`+p.W.UserA.ID+`/totp/disable"`)
+	// The user's page asks first: a link to the confirmation, whose box
+	// posts.
+	r := b.get(edit)
+	wantHTML(t, r, `hx-get="/admin/users/`+p.W.UserA.ID+`/totp/disable"`)
+	if strings.Contains(r.Body, `action="/admin/users/`+p.W.UserA.ID+`/totp/disable"`) {
+		t.Error("the user's page posts the two-factor switch-off without asking")
+	}
+	wantStatus(t, other.get("/admin/users/"+p.W.UserA.ID+"/totp/disable"), http.StatusNotFound)
+	r = b.get("/admin/users/" + p.W.UserA.ID + "/totp/disable")
+	wantText(t, r, "Turn off two-factor login of user@a.example?")
+	wantHTML(t, r, `id="confirm-box"`, `action="/admin/users/`+p.W.UserA.ID+`/totp/disable"`)
 	wantRedirect(t, b.post("/admin/users/"+p.W.UserA.ID+"/totp/disable", nil), edit)
 	u, _ := p.St.GetUser(p.Ctx, model.PlatformScope(), p.W.UserA.ID)
 	if u.TOTPEnabled {
