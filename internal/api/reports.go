@@ -99,6 +99,8 @@ type Dashboard struct {
 	Received      int            `json:"received" api:"required,readonly"`
 	SentPages     int            `json:"sent_pages" api:"required,readonly"`
 	ReceivedPages int            `json:"received_pages" api:"required,readonly"`
+	AllSent       int            `json:"all_sent" api:"required,readonly" doc:"Outbound faxes delivered, all time."`
+	AllReceived   int            `json:"all_received" api:"required,readonly" doc:"Faxes received, all time."`
 	SuccessRate   *float64       `json:"success_rate" api:"required,readonly" doc:"Percent of finished outbound faxes delivered; null when none finished."`
 	DIDs          int            `json:"dids" api:"required,readonly" doc:"Users: the DIDs routed to them."`
 	Users         int            `json:"users" api:"required,readonly" doc:"0 for role user."`
@@ -108,7 +110,7 @@ type Dashboard struct {
 func dashboardDTO(d reports.Dashboard, loc *time.Location) Dashboard {
 	out := Dashboard{TimeZone: loc.String(), Sent: d.Sent, Failed: d.Failed, Canceled: d.Canceled,
 		Received: d.Received, SentPages: d.SentPages, ReceivedPages: d.ReceivedPages, DIDs: d.DIDs,
-		Users: d.Users, Tenants: d.Tenants}
+		Users: d.Users, Tenants: d.Tenants, AllSent: d.AllSent, AllReceived: d.AllReceived}
 	if d.SuccessRate >= 0 {
 		r := float64(int(d.SuccessRate*10+0.5)) / 10
 		out.SuccessRate = &r

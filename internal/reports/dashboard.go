@@ -27,6 +27,9 @@ type Dashboard struct {
 	// Totals over Days.
 	Sent, Failed, Canceled, Received int
 	SentPages, ReceivedPages         int
+	// AllSent and AllReceived count every outbound fax delivered and every
+	// fax received, whenever: the guide's "total faxes sent/received".
+	AllSent, AllReceived int
 	// SuccessRate is delivered / (delivered + failed) in percent, or -1
 	// when no outbound fax finished in the period.
 	SuccessRate float64
@@ -93,9 +96,18 @@ func (d *Dashboard) add(a store.FaxActivity, first time.Time, loc *time.Location
 	}
 }
 
-// counts fills the DIDs, users and tenants counts the actor may see.
+// counts fills the all-time fax totals and the DIDs, users and tenants
+// counts the actor may see.
 func (s *Service) counts(ctx context.Context, d *Dashboard, actor model.Actor, sc model.Scope, f CDRFilter) error {
 	var err error
+	if d.AllSent, err = s.st.CountFaxes(ctx, sc, store.FaxFilter{Direction: model.Outbound,
+		Status: []model.FaxStatus{model.FaxDelivered}, UserID: f.UserID, TenantID: f.TenantID}); err != nil {
+		return err
+	}
+	if d.AllReceived, err = s.st.CountInboundFaxes(ctx, sc, store.InboundFilter{
+		Status: []model.FaxStatus{model.FaxReceived}, UserID: f.UserID, TenantID: f.TenantID}); err != nil {
+		return err
+	}
 	if d.DIDs, err = s.st.CountDIDs(ctx, sc, store.DIDFilter{TenantID: f.TenantID, UserID: f.UserID}); err != nil {
 		return err
 	}

@@ -445,7 +445,8 @@ func TestDashboard(t *testing.T) {
 				authtest.Must(t, "Dashboard", err)
 				if d.Sent != c.sent || d.Failed != c.failed || d.Received != c.received ||
 					d.SentPages != c.sentPages || d.ReceivedPages != c.receivedPages ||
-					d.Users != c.users || d.Tenants != c.tenants || int(d.SuccessRate*10) != int(c.rate*10) {
+					d.Users != c.users || d.Tenants != c.tenants || int(d.SuccessRate*10) != int(c.rate*10) ||
+					d.AllSent != c.sent || d.AllReceived != c.received {
 					t.Fatalf("dashboard %+v", d)
 				}
 				if len(d.Days) != reports.DashboardDays {
@@ -457,6 +458,24 @@ func TestDashboard(t *testing.T) {
 					t.Fatalf("last days %+v %+v", yesterday, today)
 				}
 			})
+		}
+		// A fax delivered 60 days ago is in the all-time total only.
+		long := time.Now().AddDate(0, 0, -60)
+		f.outbound(t, f.w.UserA, "+15550111", "", []call{{long, model.AttemptCompleted, model.CauseNone, 200, 1}})
+		for _, c := range []struct {
+			name          string
+			actor         model.Actor
+			sent, allSent int
+		}{
+			{"user A", f.w.UserAActor, 1, 2},
+			{"tenant A", f.w.TenantAActor, 1, 2},
+			{"tenant B", f.w.TenantBActor, 1, 1},
+		} {
+			d, err := f.svc.Dashboard(ctx, c.actor, "", time.UTC)
+			authtest.Must(t, "Dashboard", err)
+			if d.Sent != c.sent || d.AllSent != c.allSent {
+				t.Errorf("%s: sent %d in 30 days, %d in all; want %d, %d", c.name, d.Sent, d.AllSent, c.sent, c.allSent)
+			}
 		}
 		// A day boundary in another zone moves nothing out of the window.
 		kolkata, err := time.LoadLocation("Asia/Kolkata")
