@@ -30,6 +30,10 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// exportHeapBound is the most live heap a CDR export may reach, whatever
+// its row count (measured: 7-11 MiB, one batch and the writers' buffers).
+const exportHeapBound = 32 << 20
+
 // BenchmarkCDRExport streams 1,000,000 call records to CSV and reports
 // rows/s and the peak heap seen while it runs (sampled every 5 ms), which
 // must stay flat whatever the row count, and the time of one 25-row page.
@@ -81,6 +85,9 @@ func BenchmarkCDRExport(b *testing.B) {
 				}
 				b.ReportMetric(float64(n)/el.Seconds(), "rows/s")
 				b.ReportMetric(float64(p)/(1<<20), "peak-heap-MiB")
+				if p > exportHeapBound {
+					b.Fatalf("peak heap %d MiB while exporting %d rows, over the bound of %d MiB", p>>20, n, exportHeapBound>>20)
+				}
 				// CPU time of the whole process (both engines' client side,
 				// SQLite's engine too) per 1,000 rows: steadier than rows/s
 				// on a shared machine.
