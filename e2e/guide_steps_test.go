@@ -419,6 +419,8 @@ func TestGuideWalk(t *testing.T) {
 			b.submit("form.filters")
 			b.poll(`document.querySelectorAll("#cdr-table tbody tr").length === 1`)
 			b.waitText(`#cdr-table td[data-label="To"]`, guideDID)
+			// The reception's answer and end times of day are shown.
+			b.poll(`['Answered', 'Ended'].every(l => /\d\d:\d\d:\d\d$/.test(document.querySelector('#cdr-table td[data-label="' + l + '"]').innerText.trim()))`)
 			visit(b, "tenant", "cdr inbound")
 			b.do(chromedp.Navigate(base + "/reports/cdr"))
 			b.navigates(chromedp.Click(chromedp.CSS(`#cdr-table th a[href*="sort=to"]`)))

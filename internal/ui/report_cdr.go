@@ -26,7 +26,10 @@ func (h *Handler) reportRoutes() []route {
 type cdrRow struct {
 	model.CDR
 	Started, Duration string
-	Outcome           string // plain words
+	// Answered and Ended are clock times, with the date only when it is
+	// not the start's; "" when the call was not answered / has not ended.
+	Answered, Ended string
+	Outcome         string // plain words
 }
 
 // cdrData is the data of Reports > CDR Reports.
@@ -210,7 +213,22 @@ func newCDRRow(c model.CDR, loc *time.Location) cdrRow {
 	if !c.EndedAt.IsZero() {
 		row.Duration = strconv.FormatFloat(c.EndedAt.Sub(c.StartedAt).Seconds(), 'f', 0, 64) + " s"
 	}
+	row.Answered = clockAfter(c.StartedAt, c.AnsweredAt, loc)
+	row.Ended = clockAfter(c.StartedAt, c.EndedAt, loc)
 	return row
+}
+
+// clockAfter formats t in loc as a time of day, with the date in front when
+// it is another day than start's; "" for a zero t.
+func clockAfter(start, t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	t, start = t.In(loc), start.In(loc)
+	if y, m, d := t.Date(); y == start.Year() && m == start.Month() && d == start.Day() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05")
 }
 
 // outcomeText says how the call ended in plain words.

@@ -14,6 +14,7 @@ import (
 	"faxgate/internal/auth/authtest"
 	"faxgate/internal/health"
 	"faxgate/internal/httpx"
+	"faxgate/internal/model"
 	"faxgate/internal/reports"
 	"faxgate/internal/store/storetest"
 	"faxgate/internal/tenancy"
@@ -269,5 +270,28 @@ func TestZoneOncePerRequest(t *testing.T) {
 	}
 	if loc := h.zone(req()); loc.String() != paris {
 		t.Errorf("a new request: %v, want %s", loc, paris)
+	}
+}
+
+func TestCDRRowTimes(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip(err)
+	}
+	start := time.Date(2026, 3, 4, 22, 59, 50, 0, time.UTC) // 23:59:50 in Paris
+	for _, c := range []struct {
+		name            string
+		answered, ended time.Time
+		want            [3]string // answered, ended, duration
+	}{
+		{"same day", start.Add(2 * time.Second), start.Add(9 * time.Second), [3]string{"23:59:52", "23:59:59", "9 s"}},
+		{"past midnight in the zone", start.Add(5 * time.Second), start.Add(40 * time.Second), [3]string{"23:59:55", "2026-03-05 00:00:30", "40 s"}},
+		{"never answered", time.Time{}, start.Add(30 * time.Second), [3]string{"", "2026-03-05 00:00:20", "30 s"}},
+		{"in progress", start.Add(time.Second), time.Time{}, [3]string{"23:59:51", "", ""}},
+	} {
+		r := newCDRRow(model.CDR{Attempt: model.Attempt{StartedAt: start, AnsweredAt: c.answered, EndedAt: c.ended}}, paris)
+		if got := [3]string{r.Answered, r.Ended, r.Duration}; got != c.want || r.Started != "2026-03-04 23:59:50" {
+			t.Errorf("%s: started %q, answered/ended/duration %q, want %q", c.name, r.Started, got, c.want)
+		}
 	}
 }
