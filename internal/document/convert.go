@@ -63,6 +63,10 @@ type Converter struct {
 	cfg    Config
 	mutool string        // resolved Config.MutoolPath; "" when not used
 	ext    chan struct{} // one slot per mutool process allowed at once (Workers)
+	// greys keeps the grey page buffers of mutool workers (4.8 MB each at
+	// fine) from one conversion to the next, instead of allocating and
+	// clearing them for every document; the GC empties it when idle.
+	greys sync.Pool
 
 	mu     sync.Mutex
 	pdf    *pdfRenderer

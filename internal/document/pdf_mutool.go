@@ -280,6 +280,16 @@ func (j *job) renderPDFMutool(ctx context.Context, mutool string, r io.ReaderAt,
 		go func() {
 			defer wg.Done()
 			w := &mutoolWorker{j: j, mutool: mutool, dir: dir, in: in, sharp: noImages}
+			if g, ok := j.c.greys.Get().(*gray); ok {
+				w.grey = g // readPage replaces it if too small
+			}
+			// Every row of a page is written before it is read, so a
+			// buffer passes nothing from one document to the next.
+			defer func() {
+				if w.grey != nil {
+					j.c.greys.Put(w.grey)
+				}
+			}()
 			for run := range runs {
 				// A slot of the converter: all conversions together run at
 				// most Workers mutool processes.
