@@ -78,6 +78,7 @@ type options struct {
 	authConfig    func(*auth.Config)
 	docsConfig    func(*documents.Config, *document.Config)
 	webhookConfig func(*notify.WebhookConfig)
+	faxoutConfig  func(*faxout.Config)
 	openTime      time.Duration
 	shutdown      time.Duration
 	version       string
@@ -108,6 +109,12 @@ func WithDocumentsConfig(f func(*documents.Config, *document.Config)) Option {
 // platform settings (tests allow http:// receivers on loopback).
 func WithWebhookConfig(f func(*notify.WebhookConfig)) Option {
 	return func(o *options) { o.webhookConfig = f }
+}
+
+// WithFaxoutConfig adjusts the sending service's configuration (tests
+// shorten the channel leases of both directions).
+func WithFaxoutConfig(f func(*faxout.Config)) Option {
+	return func(o *options) { o.faxoutConfig = f }
 }
 
 // WithShutdownTimeout bounds the graceful shutdown (default 20 s).

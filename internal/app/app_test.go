@@ -46,14 +46,14 @@ func testConfig(t *testing.T, dsn string) config.Config {
 	return cfg
 }
 
-func newApp(t *testing.T, cfg config.Config, logs io.Writer) *app.App {
+func newApp(t *testing.T, cfg config.Config, logs io.Writer, opts ...app.Option) *app.App {
 	t.Helper()
 	if logs == nil {
 		logs = t.Output()
 	}
-	a, err := app.New(cfg, app.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
-		app.WithShutdownTimeout(10*time.Second),
-		app.WithAuthConfig(func(c *auth.Config) { c.Argon2 = authtest.CheapArgon2(); c.FailureDelay = -1 }))
+	a, err := app.New(cfg, append([]app.Option{app.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+		app.WithShutdownTimeout(10 * time.Second),
+		app.WithAuthConfig(func(c *auth.Config) { c.Argon2 = authtest.CheapArgon2(); c.FailureDelay = -1 })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

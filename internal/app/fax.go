@@ -101,9 +101,13 @@ func (a *App) buildFax(ctx context.Context, workers *river.Workers) (faxServices
 	// path must honour, so it exists before faxout.
 	a.contacts = campaign.NewService(a.store, a.audit, a.log, a.o.now)
 	var node string
+	var fcfg faxout.Config
+	if a.o.faxoutConfig != nil {
+		a.o.faxoutConfig(&fcfg)
+	}
 	a.faxout, err = faxout.New(faxout.Deps{Store: a.store, Blob: a.blobs, Audit: a.audit, Logger: a.log,
 		Now: a.o.now, Lines: a.lines(&node), Publisher: a.contacts.FaxResults(&a.faxEvents), Blocklist: a.contacts},
-		faxout.Config{})
+		fcfg)
 	if err != nil {
 		return fs, fmt.Errorf("faxout: %w", err)
 	}

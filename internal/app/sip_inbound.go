@@ -112,11 +112,6 @@ func sourceTrunkID(allowed []allowedSource, src netip.Addr) (string, bool) {
 	return "", false
 }
 
-// inboundLeaseTTL is how long an inbound call's channel lease lives
-// without renewal (as outbound calls' leases: faxout.DefaultLeaseTTL); the
-// node renews it every third of that while the call runs.
-var inboundLeaseTTL = faxout.DefaultLeaseTTL
-
 // takeChannel leases a channel for the call in the database, where
 // outbound calls lease theirs (store.AcquireLeaseTx): the source trunk's
 // max_channels and the tenant's channel cap count the calls of every node
@@ -137,7 +132,7 @@ func (n *sipNode) takeChannel(ctx context.Context, tenantID string, trunk model.
 	err = n.a.store.RunTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		l, err = n.a.store.AcquireLeaseTx(ctx, tx, store.LeaseRequest{TrunkID: trunk.ID, TrunkMax: limit,
-			TenantID: tenantID, TenantMax: tenantCap, Holder: n.a.faxout.Node(), TTL: inboundLeaseTTL,
+			TenantID: tenantID, TenantMax: tenantCap, Holder: n.a.faxout.Node(), TTL: n.a.faxout.LeaseTTL(),
 			Now: n.a.o.now()})
 		return err
 	})
@@ -163,39 +158,17 @@ func (n *sipNode) releaseChannel(l store.Lease) {
 	}
 }
 
-// renewChannel renews the call's lease every inboundLeaseTTL/3 until the
+// renewChannel keeps the call's lease alive, with the node's outbound
+// calls' leases (faxout.KeepLease: one write per tick for all), until the
 // returned function is called. When the lease is lost (a renewal finds it
 // expired, or renewals fail until it must have expired: the node stalled or
 // lost the database) the channel may already be another call's, so the
 // call is hung up, as outbound calls are.
 func (n *sipNode) renewChannel(l store.Lease, callID string) (stop func()) {
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(inboundLeaseTTL / 3)
-		defer t.Stop()
-		lastOK := time.Now()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			now := n.a.o.now()
-			ctx, cancel := context.WithTimeout(context.Background(), inboundLeaseTTL/3)
-			ok, err := n.a.store.RenewLease(ctx, l.ID, l.Holder, now, now.Add(inboundLeaseTTL))
-			cancel()
-			switch {
-			case err == nil && ok:
-				lastOK = time.Now()
-			case err == nil || time.Since(lastOK) >= inboundLeaseTTL*5/6:
-				n.a.log.Warn("sip: inbound call's channel lease lost; hanging up", "call_id", callID, "err", err)
-				go n.ua.Hangup(callID) // its end calls stop, which waits for this goroutine
-				return
-			}
-		}
-	}()
-	return func() { close(done); <-stopped }
+	return n.a.faxout.KeepLease(l.ID, func() {
+		n.a.log.Warn("sip: inbound call's channel lease lost; hanging up", "call_id", callID)
+		go n.ua.Hangup(callID) // its end calls stop
+	})
 }
 
 // inboundPolicy is the fax policy answering a call from trunk: its T.38

@@ -28,12 +28,12 @@ import (
 // (never renewed) frees its channel when it expires.
 func TestSIPInboundChannelLeases(t *testing.T) {
 	const ttl = 3 * time.Second
-	restore := app.SetInboundLeaseTTL(ttl)
-	t.Cleanup(restore)
+	// Short leases for both directions: only renewals keep a call's.
+	short := app.WithFaxoutConfig(func(c *faxout.Config) { c.LeaseTTL = ttl })
 	apptest.ForEachEngine(t, func(t *testing.T, dsn func(*testing.T) string) {
 		db := dsn(t)
 		cfg := testConfig(t, db)
-		a := newApp(t, cfg, nil)
+		a := newApp(t, cfg, nil, short)
 		ctx := t.Context()
 		root, err := a.CreateAdmin(ctx, app.AdminInput{Email: "root@example.com", Password: "correct horse battery"})
 		if err != nil {
@@ -58,7 +58,7 @@ func TestSIPInboundChannelLeases(t *testing.T) {
 		if db != "" { // PostgreSQL: a second node on the same database
 			cfg2 := testConfig(t, db)
 			cfg2.SecretKeyFile = cfg.SecretKeyPath() // every node of one database shares the key
-			nodes = append(nodes, newApp(t, cfg2, nil))
+			nodes = append(nodes, newApp(t, cfg2, nil, short))
 		}
 		for _, n := range nodes {
 			rctx, cancel := context.WithCancel(context.Background())

@@ -23,7 +23,7 @@ type beats struct {
 
 // beat is one call's entry.
 type beat struct {
-	faxID  string
+	faxID  string // "" for a lease kept for another component (KeepLease)
 	cancel context.CancelCauseFunc
 	lastOK time.Time // last successful renewal (or the call's start)
 }
@@ -60,7 +60,10 @@ func (b *beats) loop() {
 		}
 		leases, faxes := make([]string, 0, len(b.calls)), make([]string, 0, len(b.calls))
 		for id, c := range b.calls {
-			leases, faxes = append(leases, id), append(faxes, c.faxID)
+			leases = append(leases, id)
+			if c.faxID != "" {
+				faxes = append(faxes, c.faxID)
+			}
 		}
 		b.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), every)

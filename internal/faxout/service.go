@@ -227,6 +227,18 @@ func (s *Service) inserter() (jobs.Inserter, error) {
 // Node returns this process's node name.
 func (s *Service) Node() string { return s.cfg.Node }
 
+// LeaseTTL is how long the node's channel leases live without renewal.
+func (s *Service) LeaseTTL() time.Duration { return s.cfg.LeaseTTL }
+
+// KeepLease renews a channel lease this node holds (Holder Node, TTL
+// LeaseTTL) for a call faxout does not run, an inbound SIP call, together
+// with its own calls' leases (one write per tick for all), until the
+// returned function is called. lost is called once, instead of further
+// renewals, when the lease is lost: the channel may then be another call's.
+func (s *Service) KeepLease(leaseID string, lost func()) (stop func()) {
+	return s.beats.add(leaseID, "", func(error) { lost() })
+}
+
 // clock returns the service's time in UTC, to the microsecond the store
 // keeps.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
