@@ -23,6 +23,7 @@ const (
 	colTargetSecret    = "webhook_deliveries.target_secret"
 	colDIDWebhook      = "dids.webhook_secret"
 	colTrunkPassword   = "trunks.password"
+	colFlashKey        = "secrets.flash_key"
 )
 
 // ErrWrongSecretKey says the database's secrets were sealed with another
@@ -119,7 +120,35 @@ func (s *Store) SealClearSecrets(ctx context.Context) (int, error) {
 		}
 	}
 	n, err := s.sealPlatformSMTP(ctx)
+	total += n
+	if err != nil {
+		return total, err
+	}
+	n, err = s.sealSecretRow(ctx, SecretFlashKey)
 	return total + n, err
+}
+
+// sealSecretRow seals the secrets row name when it is still clear.
+func (s *Store) sealSecretRow(ctx context.Context, name string) (int, error) {
+	var v string
+	err := s.wdb.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (v == "" || seal.IsSealed(v)) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, s.mapErr(err)
+	}
+	sealed, err := s.sealStr(sealedSecretCol(name), v)
+	if err != nil {
+		return 0, err
+	}
+	// Rewrite only the value just read.
+	res, err := s.wdb.ExecContext(ctx, `UPDATE secrets SET value = $1 WHERE name = $2 AND value = $3`, sealed, name, v)
+	if err != nil {
+		return 0, s.mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // sealColumn seals the clear values of one column, in batches.

@@ -70,6 +70,11 @@ func TestSealedColumns(t *testing.T) {
 			if v := raw(`SELECT totp_secret FROM users WHERE id = $1`, u.ID); v != "JBSWY3DPEHPK3PXP" {
 				t.Fatalf("keyless store wrote %q", v)
 			}
+			flash, err := s.EnsureSecret(ctx, store.SecretFlashKey, func() (string, error) { return "flash-key-in-clear", nil })
+			must(t, err)
+			if v := raw(`SELECT value FROM secrets WHERE name = $1`, store.SecretFlashKey); v != flash || flash != "flash-key-in-clear" {
+				t.Fatalf("keyless store: flash key %q stored as %q", flash, v)
+			}
 
 			// The key arrives: old values still read, then get sealed once.
 			k := sealKey(t, 1)
@@ -80,8 +85,8 @@ func TestSealedColumns(t *testing.T) {
 			}
 			n, err := s.SealClearSecrets(ctx)
 			must(t, err)
-			if n != 5 { // totp, webhook secret + previous, smtp, trunk
-				t.Fatalf("sealed %d values, want 5", n)
+			if n != 6 { // totp, webhook secret + previous, smtp, trunk, flash key
+				t.Fatalf("sealed %d values, want 6", n)
 			}
 			if n, _ := s.SealClearSecrets(ctx); n != 0 {
 				t.Fatalf("second pass sealed %d values", n)
@@ -91,8 +96,12 @@ func TestSealedColumns(t *testing.T) {
 				`SELECT secret FROM webhook_endpoints WHERE id = $1`:          "whsec_clear",
 				`SELECT previous_secret FROM webhook_endpoints WHERE id = $1`: "whsec_old",
 				`SELECT password FROM trunks WHERE id = $1`:                   "trunk pass",
+				`SELECT value FROM secrets WHERE name = $1`:                   "flash-key-in-clear",
 			} {
 				id := map[bool]string{true: u.ID}[strings.Contains(q, "users")]
+				if strings.Contains(q, "secrets") {
+					id = store.SecretFlashKey
+				}
 				if id == "" {
 					id = map[bool]string{true: hook.ID, false: tr.ID}[strings.Contains(q, "webhook")]
 				}
@@ -113,6 +122,14 @@ func TestSealedColumns(t *testing.T) {
 			must(t, err)
 			gotT, err := s.GetTrunk(ctx, tr.ID)
 			must(t, err)
+			gotF, err := s.GetSecret(ctx, store.SecretFlashKey)
+			must(t, err)
+			if gotF != "flash-key-in-clear" {
+				t.Fatalf("sealed flash key reads %q", gotF)
+			}
+			if check := raw(`SELECT value FROM secrets WHERE name = $1`, store.SecretKeyCheck); check != k.CheckValue() {
+				t.Fatalf("the key check value is stored %q, want it clear", check)
+			}
 			if gotU.TOTPSecret != "JBSWY3DPEHPK3PXP" || gotH.Secret != "whsec_clear" || gotH.PreviousSecret != "whsec_old" ||
 				gotP.SMTP.Password != "relay pass" || gotT.Password != "trunk pass" {
 				t.Fatalf("decrypted values: %q %q %q %q %q", gotU.TOTPSecret, gotH.Secret, gotH.PreviousSecret,
