@@ -85,7 +85,61 @@ func tileRows(ydpi float64) int {
 // binarize writes g (g.w must be the page width) into rows [0, g.h) of dst,
 // which must be white and at least g.h rows tall.
 func binarize(g *gray, threshold uint8, dst *faxtiff.Page) {
+	if packTwoTone(g, dst) {
+		return
+	}
 	newBinarizer(g, threshold, dst).run()
+}
+
+// packTwoTone writes g into dst (white, as for binarize) if every pixel of
+// g is pure black or pure white, and reports whether it did; otherwise it
+// leaves dst white. Such a page is what mutool draws without
+// anti-aliasing (PDFs without images: text and line art), and for it the
+// general rules give exactly this (no pixel is tonal, so no tile is
+// continuous tone; black is below any threshold, white above midHi, and
+// white is never a ridge), so the tile classification and the per-pixel
+// threshold rules can be skipped: about a third of binarize's work on
+// such a page. A page with any other tone stops at its first such word,
+// which on anti-aliased text or a photograph comes within the first rows
+// of ink.
+func packTwoTone(g *gray, dst *faxtiff.Page) bool {
+	w := g.w
+	for y := range g.h {
+		row, out := g.row(y), dst.Row(y)
+		x := 0
+		for ; x+32 <= w; x += 32 {
+			a, b := binary.LittleEndian.Uint64(row[x:]), binary.LittleEndian.Uint64(row[x+8:])
+			c, d := binary.LittleEndian.Uint64(row[x+16:]), binary.LittleEndian.Uint64(row[x+24:])
+			if a&b&c&d == allWhite8 {
+				continue
+			}
+			if !twoTone(a) || !twoTone(b) || !twoTone(c) || !twoTone(d) {
+				clear(dst.Pix[:(y+1)*dst.Stride])
+				return false
+			}
+			// Black bytes are 0: their complement has the top bit set.
+			i := x >> 3
+			out[i], out[i+1], out[i+2], out[i+3] = gather(^a&highs), gather(^b&highs), gather(^c&highs), gather(^d&highs)
+		}
+		for ; x < w; x++ {
+			switch row[x] {
+			case 0:
+				out[x>>3] |= 0x80 >> uint(x&7)
+			case 0xFF:
+			default:
+				clear(dst.Pix[:(y+1)*dst.Stride])
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// twoTone reports whether every byte of v is 0 or 0xFF: within each byte,
+// every bit equals the one above it (v>>1 brings a byte's bit i+1 to bit
+// i; its bit 7, from the next byte, is masked off).
+func twoTone(v uint64) bool {
+	return (v^v>>1)&0x7F7F7F7F7F7F7F7F == 0
 }
 
 // newBinarizer prepares binarize: the tiles are classified, run makes the

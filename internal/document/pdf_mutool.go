@@ -420,6 +420,9 @@ const (
 // when none is. Other pages cost 2-4 ms, too little for waking a second
 // core to pay, and are coded after.
 func binarizeEncode(g *gray, p *faxtiff.Page) *faxtiff.Encoded {
+	if packTwoTone(g, p) {
+		return faxtiff.Encode(p)
+	}
 	b := newBinarizer(g, thresholdRender, p)
 	if !b.anyPhoto() {
 		b.run()
