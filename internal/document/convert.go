@@ -62,6 +62,7 @@ type Config struct {
 type Converter struct {
 	cfg    Config
 	mutool string        // resolved Config.MutoolPath; "" when not used
+	stdbuf string        // coreutils' stdbuf, when installed (see mutoolWorker.start)
 	ext    chan struct{} // one slot per mutool process allowed at once (Workers)
 	// greys keeps the grey page buffers of mutool workers (4.8 MB each at
 	// fine) from one conversion to the next, instead of allocating and
@@ -89,7 +90,11 @@ func NewConverter(cfg Config) (*Converter, error) {
 	if cfg.ExternalMemoryLimit <= 0 {
 		cfg.ExternalMemoryLimit = 1 << 30
 	}
-	return &Converter{cfg: cfg, mutool: tool(cfg.MutoolPath, "mutool"), ext: make(chan struct{}, cfg.Workers)}, nil
+	c := &Converter{cfg: cfg, mutool: tool(cfg.MutoolPath, "mutool"), ext: make(chan struct{}, cfg.Workers)}
+	if c.mutool != "" {
+		c.stdbuf = tool("", "stdbuf")
+	}
+	return c, nil
 }
 
 // Warm prepares the PDF renderer now rather than on the first PDF.
