@@ -122,11 +122,9 @@ func TestBinarizeEncode(t *testing.T) {
 // TestCountTonalMatchesPixels checks the eight-at-a-time tile statistics
 // against the pixel rule on random rows.
 func TestCountTonalMatchesPixels(t *testing.T) {
-	seed := uint64(7)
+	rnd := xorshift(7)
 	next := func() byte {
-		seed ^= seed << 13
-		seed ^= seed >> 7
-		seed ^= seed << 17
+		seed := rnd()
 		switch seed % 4 {
 		case 0:
 			return byte(seed >> 8)

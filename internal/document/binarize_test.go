@@ -11,13 +11,7 @@ import (
 // other tone (however late on the page) it declines and leaves the page
 // white, so binarize's result is the general rules' in every case.
 func TestPackTwoToneMatchesRules(t *testing.T) {
-	seed := uint64(11)
-	next := func() uint64 {
-		seed ^= seed << 13
-		seed ^= seed >> 7
-		seed ^= seed << 17
-		return seed
-	}
+	next := xorshift(11)
 	// A page of paper with black text-like marks: dots, hairlines one
 	// pixel wide (horizontal and vertical), blocks, and marks in the last
 	// pixels of rows.
@@ -94,5 +88,16 @@ func TestPackTwoToneMutool(t *testing.T) {
 	// Anti-aliased, the same page is not, and declines.
 	if packTwoTone(mutoolGrey(t, text), faxtiff.NewPage(pageWidth, g.h, faxtiff.Fine)) {
 		t.Fatal("an anti-aliased render was taken as two-tone")
+	}
+}
+
+// xorshift returns a small deterministic random generator (Marsaglia's
+// xorshift64) for test pages; seed must not be 0.
+func xorshift(seed uint64) func() uint64 {
+	return func() uint64 {
+		seed ^= seed << 13
+		seed ^= seed >> 7
+		seed ^= seed << 17
+		return seed
 	}
 }

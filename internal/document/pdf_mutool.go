@@ -450,15 +450,16 @@ func (w *mutoolWorker) start(argv []string, cpu time.Duration) (*exec.Cmd, io.Re
 	limitKB := w.j.c.cfg.ExternalMemoryLimit >> 10
 	script := fmt.Sprintf(`ulimit -v %d && ulimit -t %d && ulimit -f 0 && ulimit -c 0 && exec "$@"`,
 		limitKB, int(cpu.Seconds())+5)
-	prog := []string{"-c", script, "sh", w.mutool}
+	prog := []string{"-c", script, "sh"}
 	if sb := w.j.c.stdbuf; sb != "" {
 		// mutool writes its output through stdio, whose buffer on a pipe
 		// is 4 KB: about 1,000 write calls a fine page, each waking the
 		// reader. Through stdbuf its buffer is the pipe's size: 4 or 5
-		// writes a page, and a third less CPU for mutool and its reader
-		// together.
-		prog = []string{"-c", script, "sh", sb, "-o" + strconv.Itoa(pipeSize), w.mutool}
+		// writes a page, about 7 % less CPU for mutool and its reader
+		// together on a text PDF.
+		prog = append(prog, sb, "-o"+strconv.Itoa(pipeSize))
 	}
+	prog = append(prog, w.mutool)
 	build := func(isolate bool) (*exec.Cmd, io.Reader, error) {
 		cmd := exec.Command("/bin/sh", append(prog, argv...)...)
 		cmd.Dir = w.dir
