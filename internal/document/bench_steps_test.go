@@ -124,16 +124,16 @@ func TestBinarizeEncode(t *testing.T) {
 func TestCountTonalMatchesPixels(t *testing.T) {
 	rnd := xorshift(7)
 	next := func() byte {
-		seed := rnd()
-		switch seed % 4 {
+		v := rnd()
+		switch v % 4 {
 		case 0:
-			return byte(seed >> 8)
+			return byte(v >> 8)
 		case 1:
-			return byte(int(seed>>8) % 40) // around tonalLo
+			return byte(int(v>>8) % 40) // around tonalLo
 		case 2:
-			return byte(200 + int(seed>>8)%56) // around tonalHi and the wrap of n+δ
+			return byte(200 + int(v>>8)%56) // around tonalHi and the wrap of n+δ
 		}
-		return byte(100 + int(seed>>8)%40)
+		return byte(100 + int(v>>8)%40)
 	}
 	const w = 24
 	for range 200000 {
